@@ -1,0 +1,69 @@
+# Solidaire — the two commands a newcomer needs:
+#   make demo   install, migrate, seed and serve the demo on http://127.0.0.1:$(PORT)
+#   make test   install with the dev extras and run every test (unit, integration, browser)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+PORT ?= 8000
+UV_VERSION := 0.9.30
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+SOLIDAIRE := $(VENV)/bin/solidaire
+DEMO_DATABASE_URL ?= sqlite:///$(CURDIR)/var/demo.sqlite3
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_LINK_MODE := copy
+
+.PHONY: help install install-dev messages demo test test-fast browser-deps bench lint clean
+
+help:
+	@echo "make demo   - install, seed and serve the demo on http://127.0.0.1:$(PORT) (Ctrl-C stops)"
+	@echo "make test   - run every test (SQLite by default, PostgreSQL when DATABASE_URL is set)"
+	@echo "make lint   - ruff"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	$(MAKE) --no-print-directory messages
+
+install-dev: $(UV)
+	$(UV) sync --frozen --extra dev --python $(PYTHON)
+	$(MAKE) --no-print-directory messages
+
+# Translation catalogues are compiled at install time; .mo files are not committed.
+messages:
+	@command -v msgfmt >/dev/null || (apt-get install -y -qq gettext >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext))
+	cd solidaire && ../$(SOLIDAIRE) compilemessages --ignore 'static' -v 0
+
+demo: install
+	SOLIDAIRE_VAR_DIR=$(CURDIR)/var $(SOLIDAIRE) collectstatic --noinput -v 0
+	DATABASE_URL=$(DEMO_DATABASE_URL) $(SOLIDAIRE) migrate --noinput -v 0
+	DATABASE_URL=$(DEMO_DATABASE_URL) SOLIDAIRE_PUBLIC_PORT=$(PORT) $(SOLIDAIRE) seed-demo
+	@echo "Open http://127.0.0.1:$(PORT)/ (Région Grand Est) or http://strasbourg.localhost:$(PORT)/ (Ville de Strasbourg)."
+	@echo "Back office: http://127.0.0.1:$(PORT)/gestion/ — e-mails are printed here."
+	DATABASE_URL=$(DEMO_DATABASE_URL) SOLIDAIRE_DEFAULT_TENANT=grand-est SOLIDAIRE_PUBLIC_PORT=$(PORT) \
+		$(SOLIDAIRE) serve --port $(PORT)
+
+# Browser tests drive Debian's Chromium (installed here when missing) and inject axe-core from npm.
+browser-deps:
+	@test -x /usr/bin/chromium || (echo "Installing Debian's chromium for the browser tests…" && \
+		(apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)))
+	@test -f $(AXE) || npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
+test: install-dev browser-deps
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var tests/browser/node_modules

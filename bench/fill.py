@@ -1,0 +1,198 @@
+"""Fills the benchmark database: Région Grand Est, one published campaign, N approved
+establishments and M confirmed gifts with their matches, allocations and journal entries —
+bulk-inserted (writing 200,000 gifts one by one would take hours), yet consistent enough for
+`solidaire ledger-check` to pass on it."""
+
+import random
+import time
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+TENANT = "bench"
+
+
+def _campaign_form_data(now):
+    fmt = "%Y-%m-%dT%H:%M"
+    return {
+        "title": "Café Solidaire",
+        "slug": "cafe-solidaire",
+        "kind": "businesses",
+        "summary": "Bench",
+        "description": "Bench",
+        "territory_scope": "all",
+        "categories": ["bar", "cafe", "bar_tabac"],
+        "starts_at": (now - timedelta(days=30)).strftime(fmt),
+        "ends_at": (now + timedelta(days=60)).strftime(fmt),
+        "registration_opens_at": (now - timedelta(days=40)).strftime(fmt),
+        "registration_closes_at": (now + timedelta(days=50)).strftime(fmt),
+        "min_gift_cents": "3",
+        "max_gift_cents": "10",
+        "suggested_gifts_cents": "5 ; 10",
+        "matching_ratio_percent": 100,
+        "matching_budget_cents": "2000000",
+        "beneficiary_cap_cents": "",
+        "donor_limit_cents": "",
+        "counterpart_policy": "optional",
+    }
+
+
+def tenant_and_campaign():
+    from solidaire.accounts.actions import ensure_verified_user
+    from solidaire.campaigns import actions as campaign_actions
+    from solidaire.campaigns.forms import CampaignForm
+    from solidaire.campaigns.models import Campaign
+    from solidaire.tenants.actions import create_collectivite
+    from solidaire.tenants.forms import CollectiviteCreationForm
+    from solidaire.tenants.models import Collectivite
+
+    collectivite = Collectivite.objects.filter(slug=TENANT).first()
+    if collectivite is None:
+        form = CollectiviteCreationForm(
+            data={
+                "slug": TENANT,
+                "kind": "region",
+                "name": "Région Grand Est",
+                "siren": "200052264",
+                "insee_code": "44",
+                "main_colour": "#00597a",
+                "admin_email": "admin@bench.example",
+            }
+        )
+        assert form.is_valid(), form.errors
+        collectivite = create_collectivite(form=form)
+    campaign = Campaign.objects.filter(collectivite=collectivite, slug="cafe-solidaire").first()
+    if campaign is None:
+        form = CampaignForm(collectivite=collectivite, data=_campaign_form_data(timezone.localtime()))
+        assert form.is_valid(), form.errors
+        campaign = campaign_actions.save_campaign(
+            campaign=form.save(commit=False), territory=form.territory(), actor=None
+        )
+        campaign = campaign_actions.publish_campaign(campaign=campaign, actor=None)
+    moderator, _created = ensure_verified_user(email="moderation@bench.example")
+    return collectivite, campaign, moderator
+
+
+def fill(establishments: int, gifts: int) -> dict:
+    from solidaire.beneficiaries.models import Registration
+    from solidaire.demo.cafes import seed_cafes
+
+    started = time.monotonic()
+    collectivite, campaign, moderator = tenant_and_campaign()
+    if not Registration.objects.filter(campaign=campaign).exists():
+        seed_cafes(collectivite, campaign, moderator, count=establishments)
+    from solidaire.donations.models import Gift
+
+    if not Gift.objects.filter(campaign=campaign).exists():
+        _gifts(collectivite, campaign, gifts)
+    return {"seconds": time.monotonic() - started, "campaign": campaign}
+
+
+@transaction.atomic
+def _gifts(collectivite, campaign, count: int) -> None:
+    from solidaire.beneficiaries.models import Registration
+    from solidaire.donations.models import Gift, donor_key
+    from solidaire.ledger.journal import account
+    from solidaire.ledger.models import AccountKind, Entry, Posting
+    from solidaire.matching.models import Allocation, DonorUsage, Pool
+    from solidaire.payments.providers.sandbox import fee_for
+
+    rng = random.Random(200_000)  # noqa: S311 - benchmark data
+    registrations = list(Registration.objects.approved().filter(campaign=campaign))
+    weights = [rng.paretovariate(1.2) for _ in registrations]
+    pools = list(Pool.objects.filter(campaign=campaign).order_by("index"))
+    left = {p.pk: p.capacity_cents for p in pools}
+    cash = account(AccountKind.PROVIDER_CASH, collectivite=collectivite, provider="sandbox")
+    matching = account(AccountKind.CAMPAIGN_MATCHING, collectivite=collectivite, campaign=campaign)
+    gift_accounts = {
+        r.pk: account(AccountKind.BENEFICIARY_GIFTS, collectivite=collectivite, registration=r) for r in registrations
+    }
+    match_accounts = {
+        r.pk: account(AccountKind.BENEFICIARY_MATCHING, collectivite=collectivite, registration=r)
+        for r in registrations
+    }
+    now = timezone.now()
+    usage: dict[str, int] = {}
+    batch = 5000
+    for start in range(0, count, batch):
+        gifts, allocations, entries, lines = [], [], [], []
+        for i in range(start, min(start + batch, count)):
+            registration = rng.choices(registrations, weights=weights)[0]
+            amount = rng.choice([300, 500, 500, 500, 700, 1000, 1000])
+            email = f"donor{rng.randrange(count // 3)}@bench.example"
+            key = f"{donor_key(email)}|reg:{registration.pk}"
+            want = min(amount, max(1000 - usage.get(key, 0), 0))
+            pool = pools[i % len(pools)]
+            match = min(want, left[pool.pk])
+            left[pool.pk] -= match
+            usage[key] = usage.get(key, 0) + match
+            gift = Gift(
+                id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                collectivite=collectivite,
+                campaign=campaign,
+                registration=registration,
+                amount_cents=amount,
+                status="confirmed",
+                email=email,
+                donor_key=donor_key(email),
+                donor_name=rng.choice(["", "Camille", "Louis", "Léa"]),
+                public_message=rng.choice(["", "", "Courage !"]),
+                language="fr",
+                match_promised_cents=match,
+                match_cents=match,
+                provider="sandbox",
+                checkout_id=f"cs_bench_{i}",
+                payment_id=f"pay_bench_{i}",
+                fee_cents=fee_for(amount),
+                confirmed_at=now - timedelta(seconds=count - i),
+            )
+            gifts.append(gift)
+            if match:
+                allocations.append(
+                    Allocation(
+                        gift=gift,
+                        campaign=campaign,
+                        pool=pool,
+                        amount_cents=match,
+                        partial=match < want,
+                        status="posted",
+                        keys=[key],
+                    )
+                )
+            fee = gift.fee_cents
+            received = Entry(kind="gift.received", key=f"gift:{gift.pk}:received", collectivite=collectivite, gift=gift)
+            fee_entry = Entry(kind="gift.fee", key=f"gift:{gift.pk}:fee", collectivite=collectivite, gift=gift)
+            entries += [received, fee_entry]
+            lines += [
+                (received, cash, amount),
+                (received, gift_accounts[registration.pk], -amount),
+                (fee_entry, gift_accounts[registration.pk], fee),
+                (fee_entry, cash, -fee),
+            ]
+            if match:
+                matched = Entry(kind="match.posted", key=f"gift:{gift.pk}:match", collectivite=collectivite, gift=gift)
+                entries.append(matched)
+                lines += [(matched, matching, match), (matched, match_accounts[registration.pk], -match)]
+        Gift.objects.bulk_create(gifts)
+        Allocation.objects.bulk_create(allocations)
+        Entry.objects.bulk_create(entries)
+        Posting.objects.bulk_create([Posting(entry=e, account=a, amount_cents=x) for e, a, x in lines])
+    for pool in pools:
+        Pool.objects.filter(pk=pool.pk).update(
+            used_cents=pool.capacity_cents - left[pool.pk], partial_taken=left[pool.pk] == 0
+        )
+    DonorUsage.objects.bulk_create(
+        [DonorUsage(campaign=campaign, key=k, used_cents=v) for k, v in usage.items()], batch_size=5000
+    )
+    totals = (
+        Gift.objects.filter(campaign=campaign)
+        .values("registration_id")
+        .annotate(n=Count("pk"), total=Sum("amount_cents"), matched=Sum("match_cents"))
+    )
+    for row in totals:
+        Registration.objects.filter(pk=row["registration_id"]).update(
+            gifts_count=row["n"], gifts_total_cents=row["total"], matching_total_cents=row["matched"] or 0
+        )

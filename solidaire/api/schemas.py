@@ -1,0 +1,94 @@
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import Field
+
+
+class CampaignOut(Schema):
+    slug: str
+    title: str
+    summary: str
+    status: str
+    phase: str
+    starts_at: datetime
+    ends_at: datetime
+    min_gift_cents: int
+    max_gift_cents: int
+    suggested_gifts_cents: list[int]
+    matching_ratio: float = Field(description="Public money added per unit given: 1.0 doubles each gift.")
+    matching_ratio_percent: int
+    matching_budget_cents: int
+    matching_used_cents: int
+    matching_reserved_cents: int
+    matching_left_cents: int
+    beneficiary_cap_cents: int | None
+    donor_limit_cents: int | None
+    gifts_total_cents: int
+    gifts_count: int
+    donors_count: int
+
+
+class BeneficiaryOut(Schema):
+    id: int = Field(description="Establishment id, used in the gift URL.")
+    name: str
+    category: str
+    commune: str
+    commune_insee_code: str
+    postal_code: str
+    counterpart: str
+    gifts_count: int
+    gifts_total_cents: int
+    matching_total_cents: int
+    url: str
+
+
+class BeneficiaryPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[BeneficiaryOut]
+
+
+class GiftIn(Schema):
+    amount_cents: int = Field(description="Within the campaign's minimum and maximum gift.")
+    email: str = Field(max_length=254, description="For the receipt; never shown to anyone.")
+    donor_name: str = Field("", max_length=120)
+    public_message: str = Field("", max_length=280)
+    anonymous: bool = False
+    contact_consent: bool = False
+    voucher_reminder: bool = False
+    language: str = Field("fr", pattern="^(fr|en|de)$")
+    return_url: str = Field("", description="Optional. Unused: the donor returns to the gift's page on this site.")
+
+
+class GiftCreated(Schema):
+    gift_id: UUID
+    token: str = Field(description="Secret: needed to read the gift with GET /api/v1/gifts/{gift_id}?token=…")
+    status: str
+    amount_cents: int
+    checkout_url: str
+    match_promised_cents: int
+    match_note: str
+    reservation_expires_at: datetime | None
+
+
+class GiftOut(Schema):
+    gift_id: UUID
+    status: str
+    amount_cents: int
+    currency: str
+    match_promised_cents: int
+    match_cents: int
+    match_note: str
+    reservation_expires_at: datetime | None
+    beneficiary_id: int
+    campaign: str
+    created_at: datetime
+    confirmed_at: datetime | None
+
+
+class Error(Schema):
+    detail: str
+    field: str | None = None
+    code: str | None = None

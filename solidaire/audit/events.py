@@ -1,0 +1,54 @@
+"""What happened, for the audit trail. Write paths in `actions.py` modules call `record` inside
+their transaction, so the event exists exactly when the change does."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent
+
+# Human label of each action, shown in the tenant's audit log.
+ACTION_LABELS = {
+    "tenant.created": _("Collectivité created"),
+    "tenant.branding_changed": _("Branding and public pages changed"),
+    "team.invited": _("Team member invited"),
+    "team.invitation_cancelled": _("Invitation cancelled"),
+    "team.joined": _("Invitation accepted"),
+    "team.role_changed": _("Role changed"),
+    "team.revoked": _("Team member removed"),
+    "team.admin_created": _("First administrator created"),
+    "campaign.created": _("Campaign created"),
+    "campaign.updated": _("Campaign changed"),
+    "campaign.published": _("Campaign published"),
+    "campaign.closed": _("Campaign closed"),
+    "registration.submitted": _("Beneficiary registered"),
+    "registration.resubmitted": _("Registration submitted again"),
+    "registration.approved": _("Registration approved"),
+    "registration.rejected": _("Registration rejected"),
+    "registration.changes_requested": _("Changes requested"),
+    "registration.withdrawn": _("Registration withdrawn"),
+    "establishment.updated": _("Establishment edited"),
+    "establishment.changes_submitted": _("Page changes submitted for review"),
+    "establishment.changes_approved": _("Page changes published"),
+    "establishment.changes_rejected": _("Page changes refused"),
+    "establishment.payout_details_changed": _("Payout details changed"),
+    "gift.refund_requested": _("Refund requested"),
+    "payments.settings_changed": _("Payment settings changed"),
+    "offer.submitted": _("Counterpart offer submitted"),
+    "offer.approved": _("Counterpart offer approved"),
+    "offer.rejected": _("Counterpart offer rejected"),
+    "counter.staff_added": _("Counter staff added"),
+    "counter.staff_removed": _("Counter staff removed"),
+}
+
+
+def record(*, collectivite, actor, action: str, obj=None, label: str = "", data: dict | None = None) -> AuditEvent:
+    assert action in ACTION_LABELS, f"unknown audit action {action}"
+    return AuditEvent.objects.create(
+        collectivite=collectivite,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=(actor.email if actor is not None and actor.is_authenticated else "system"),
+        action=action,
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_label=(label or str(obj))[:250] if obj is not None else label[:250],
+        data=data or {},
+    )

@@ -1,0 +1,162 @@
+"""Campaign state changes: create, change, publish, close. Views, the command line and tests
+all go through these functions."""
+
+from datetime import UTC, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.audit.events import record
+from solidaire.core.errors import ActionError
+from solidaire.core.images import normalise_image
+from solidaire.matching.engine import sync_pools
+
+from .choices import Status
+from .models import Campaign
+from .rules import locked_rule_errors, validate_territory
+
+AUDITED_FIELDS = (
+    "title",
+    "slug",
+    "kind",
+    "summary",
+    "description",
+    "picture",
+    "picture_alt",
+    "starts_at",
+    "ends_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "territory_scope",
+    "categories",
+    "min_gift_cents",
+    "max_gift_cents",
+    "suggested_gifts_cents",
+    "matching_ratio_percent",
+    "matching_budget_cents",
+    "beneficiary_cap_cents",
+    "donor_limit_cents",
+    "counterpart_policy",
+)
+
+
+def _territory_key(scope, departements, communes):
+    return (scope, tuple(sorted(d.code for d in departements)), tuple(sorted(c.insee_code for c in communes)))
+
+
+def _json(value):
+    if isinstance(value, datetime):
+        # One instant, one text: the form gives local times, the database UTC.
+        return value.astimezone(UTC).isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "name"):  # files
+        return value.name or ""
+    return value
+
+
+def _full_clean(campaign: Campaign) -> None:
+    try:
+        # created_by is empty for campaigns created by a script or whose author left.
+        campaign.full_clean(exclude=["collectivite", "departements", "communes", "created_by"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ActionError(messages[0], field=None if field == "__all__" else field) from exc
+
+
+def _normalise_picture(campaign: Campaign, new_upload: bool) -> None:
+    if new_upload and campaign.picture:
+        campaign.picture = normalise_image(campaign.picture.file)
+
+
+@transaction.atomic
+def save_campaign(*, campaign: Campaign, territory, actor) -> Campaign:
+    """Creates the campaign (no pk yet) or saves changes to it, with its territory."""
+    scope, departements, communes = territory
+    try:
+        validate_territory(campaign.collectivite, scope, departements, communes)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ActionError(messages[0], field=field) from exc
+    campaign.territory_scope = scope
+    new_key = _territory_key(scope, departements, communes)
+    creating = campaign.pk is None
+    changes = {}
+    if creating:
+        campaign.status = Status.DRAFT
+        campaign.created_by = actor if actor is not None and actor.is_authenticated else None
+    else:
+        original = Campaign.objects.select_for_update().get(pk=campaign.pk, collectivite=campaign.collectivite)
+        original_key = _territory_key(original.territory_scope, original.departements.all(), original.communes.all())
+        errors = locked_rule_errors(original, campaign, original_key, new_key)
+        if errors:
+            field, message = next(iter(errors.items()))
+            raise ActionError(message, field=field, code="locked")
+        if original.status != Status.DRAFT and original.slug != campaign.slug:
+            raise ActionError(_("The web address cannot change once the campaign is published."), field="slug")
+        campaign.status = original.status
+        for field in AUDITED_FIELDS:
+            before, after = _json(getattr(original, field)), _json(getattr(campaign, field))
+            if before != after:
+                changes[field] = {"from": before, "to": after}
+        if original_key != new_key:
+            changes["territory"] = {"from": list(original_key), "to": list(new_key)}
+    _full_clean(campaign)
+    # full_clean leaves out the collectivité, so it cannot see the per-tenant unique web address.
+    taken = Campaign.objects.filter(collectivite=campaign.collectivite, slug=campaign.slug).exclude(pk=campaign.pk)
+    if taken.exists():
+        raise ActionError(_("Another campaign already uses this web address."), field="slug", code="slug_taken")
+    _normalise_picture(campaign, new_upload=creating or "picture" in changes)
+    campaign.save()
+    campaign.departements.set(departements)
+    campaign.communes.set(communes)
+    sync_pools(campaign)
+    if creating:
+        record(
+            collectivite=campaign.collectivite,
+            actor=actor,
+            action="campaign.created",
+            obj=campaign,
+            data={"slug": campaign.slug},
+        )
+    elif changes:
+        record(
+            collectivite=campaign.collectivite,
+            actor=actor,
+            action="campaign.updated",
+            obj=campaign,
+            data={"changes": changes},
+        )
+    return campaign
+
+
+@transaction.atomic
+def publish_campaign(*, campaign: Campaign, actor, now=None) -> Campaign:
+    now = now or timezone.now()
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != Status.DRAFT:
+        raise ActionError(_("Only a draft campaign can be published."), code="not_draft")
+    _full_clean(campaign)
+    if campaign.ends_at <= now:
+        raise ActionError(_("The closing date has passed: move it later before publishing."), field="ends_at")
+    if not campaign.territory_communes().exists():
+        raise ActionError(_("The campaign's territory holds no commune."), field="territory_scope")
+    campaign.status = Status.PUBLISHED
+    campaign.published_at = now
+    campaign.save(update_fields=["status", "published_at", "updated_at"])
+    record(collectivite=campaign.collectivite, actor=actor, action="campaign.published", obj=campaign)
+    return campaign
+
+
+@transaction.atomic
+def close_campaign(*, campaign: Campaign, actor, now=None) -> Campaign:
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != Status.PUBLISHED:
+        raise ActionError(_("Only a published campaign can be closed."), code="not_published")
+    campaign.status = Status.CLOSED
+    campaign.closed_at = now or timezone.now()
+    campaign.save(update_fields=["status", "closed_at", "updated_at"])
+    record(collectivite=campaign.collectivite, actor=actor, action="campaign.closed", obj=campaign)
+    return campaign

@@ -1,0 +1,26 @@
+"""What /healthz reports: can we reach the database and the task queue?"""
+
+from django.db import connection
+
+
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"; the message says why
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def task_queue_status() -> str:
+    from solidaire.celery import app
+
+    if app.conf.task_always_eager:
+        return "ok (eager)"
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}"
+    return "ok"

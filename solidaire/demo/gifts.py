@@ -1,0 +1,74 @@
+"""Demo gifts, made through the real path: gift started with its match reserved, paid on the
+sandbox's hosted page, its signed notification applied by the inbox (delivered in-process,
+since no server runs yet while seeding). Receipts go nowhere."""
+
+import random
+
+from django.test import override_settings
+
+from solidaire.beneficiaries.models import Registration
+from solidaire.celery import app as celery_app
+from solidaire.core.errors import ActionError
+from solidaire.donations import actions
+from solidaire.donations.models import Gift
+from solidaire.payments.models import SandboxCheckout
+from solidaire.payments.providers import provider_for
+
+FIRST_NAMES = ["Camille", "Louis", "Léa", "Hugo", "Chloé", "Lucas", "Emma", "Nathan", "Manon", "Jules", "Sarah", "Théo"]
+MESSAGES = [
+    "Tenez bon, on revient vite !",
+    "Hâte de retrouver la terrasse.",
+    "Merci pour tout !",
+    "",
+    "",
+    "",
+    "Courage à toute l'équipe.",
+    "À très bientôt pour un café.",
+]
+
+
+def seed_gifts(campaign, count: int = 300) -> int:
+    if Gift.objects.filter(campaign=campaign).exists():
+        return 0
+    rng = random.Random(2020)  # noqa: S311 - demo data
+    registrations = list(Registration.objects.approved().filter(campaign=campaign).select_related("establishment"))
+    weights = [rng.paretovariate(1.3) for _ in registrations]
+    showcase = next((r for r in registrations if r.establishment.trade_name == "Café de la Petite France"), None)
+    host = f"http://{campaign.collectivite.slug}.localhost"
+    made = 0
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with override_settings(
+            SOLIDAIRE_SANDBOX_TRANSPORT="solidaire.payments.tasks.inprocess_transport",
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        ):
+            for i in range(count):
+                # The demo owner's café gets the first gifts, so that its counter has vouchers.
+                registration = showcase if i < 12 and showcase else rng.choices(registrations, weights=weights)[0]
+                name = rng.choice(FIRST_NAMES)
+                try:
+                    gift, _token = actions.create_gift(
+                        registration=registration,
+                        amount_cents=rng.choice([300, 500, 500, 500, 700, 1000, 1000]),
+                        email=f"donateur{i}@demo.example",
+                        donor_name=name if rng.random() < 0.6 else "",
+                        public_message=rng.choice(MESSAGES),
+                        anonymous=rng.random() < 0.2,
+                        language=rng.choice(["fr", "fr", "fr", "de", "en"]),
+                    )
+                    page = f"{host}/dons/{gift.pk}/?t={gift.token}"
+                    actions.open_checkout(
+                        gift, success_url=page, cancel_url=page, notify_url=f"{host}/paiements/notifications/sandbox/"
+                    )
+                except ActionError:
+                    continue
+                outcome = rng.choices(["success", "decline", None], weights=[92, 5, 3])[0]
+                if outcome is not None:  # None: the donor left the payment page
+                    provider_for(campaign.collectivite).pay(
+                        SandboxCheckout.objects.get(pk=gift.checkout_id), outcome, f"card-{i}"
+                    )
+                made += 1
+    finally:
+        celery_app.conf.task_always_eager = previous
+    return made

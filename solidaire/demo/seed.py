@@ -1,0 +1,256 @@
+"""The demo: Région Grand Est running "Café Solidaire", plus the Ville de Strasbourg as a second
+collectivité. Idempotent: running it again completes what is missing and changes nothing else.
+Every row is written through the same write paths as the product."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.accounts.actions import ensure_verified_user
+from solidaire.accounts.models import Membership
+from solidaire.accounts.roles import Role
+from solidaire.beneficiaries import actions as beneficiary_actions
+from solidaire.beneficiaries.forms import EstablishmentForm, RegistrationForm
+from solidaire.beneficiaries.models import Establishment
+from solidaire.campaigns import actions as campaign_actions
+from solidaire.campaigns.forms import CampaignForm
+from solidaire.campaigns.models import Campaign
+from solidaire.payments.models import PaymentAccount
+from solidaire.tenants.actions import create_collectivite
+from solidaire.tenants.forms import CollectiviteCreationForm
+from solidaire.tenants.models import Collectivite
+from solidaire.vouchers import actions as voucher_actions
+from solidaire.vouchers.models import Offer
+
+from .cafes import seed_cafes
+from .gifts import seed_gifts
+
+# Demo logins are public on purpose: they are printed by `make demo` and in the README.
+DEMO_PASSWORD = "solidaire-demo"  # noqa: S105
+# The demo's sandbox notification secret, documented in README.md (never used outside the demo).
+DEMO_SANDBOX_SECRET = "whsec_solidaire_demo"  # noqa: S105
+
+
+@dataclass
+class Login:
+    collectivite: str
+    role: str
+    email: str
+
+
+TENANTS = [
+    {
+        "slug": "grand-est",
+        "kind": "region",
+        "name": "Région Grand Est",
+        "siren": "200052264",
+        "insee_code": "44",
+        "main_colour": "#00597a",
+        "contact_email": "contact@grandest.example",
+        "team": {
+            Role.ADMIN: "admin@grandest.example",
+            Role.MODERATOR: "moderation@grandest.example",
+            Role.FINANCE: "finances@grandest.example",
+            Role.VIEWER: "elus@grandest.example",
+        },
+    },
+    {
+        "slug": "strasbourg",
+        "kind": "commune",
+        "name": "Ville de Strasbourg",
+        "siren": "216704825",
+        "insee_code": "67482",
+        "main_colour": "#9a1f40",
+        "contact_email": "contact@strasbourg.example",
+        "team": {Role.ADMIN: "admin@strasbourg.example"},
+    },
+]
+
+LEGAL = {
+    "legal_notice": "Site édité par la Région Grand Est, 1 place Adrien Zeller, 67070 Strasbourg Cedex.\n"
+    "Directeur de la publication : le Président du Conseil régional.\nHébergement : démonstration locale.",
+    "accessibility_statement": "La Région Grand Est s'engage à rendre ce service accessible conformément à "
+    "l'article 47 de la loi n° 2005-102 du 11 février 2005.\nÉtat de conformité : "
+    "partiellement conforme (audit interne automatisé axe-core).",
+    "privacy_policy": "Les données collectées servent uniquement à la gestion des dons et des campagnes. "
+    "Les adresses électroniques des donateurs ne sont jamais publiées ni transmises aux "
+    "bénéficiaires sans leur accord.",
+}
+
+CAFE_TEXT = (
+    "Bars et cafés sont fermés par le confinement. Pour les soutenir, choisissez un établissement près de "
+    "chez vous et faites un don de 3 à 10 € : la Région Grand Est double chaque don, dans la limite de "
+    "100 000 € d'argent public.\n\nEn remerciement, chaque établissement choisit sa contrepartie, souvent "
+    "un bon d'achat à utiliser après la réouverture."
+)
+
+
+def _tenant(spec) -> Collectivite:
+    existing = Collectivite.objects.filter(slug=spec["slug"]).first()
+    if existing is not None:
+        return existing
+    form = CollectiviteCreationForm(
+        data={
+            **{k: spec[k] for k in ("slug", "kind", "name", "siren", "insee_code", "main_colour", "contact_email")},
+            "admin_email": spec["team"][Role.ADMIN],
+        }
+    )
+    if not form.is_valid():
+        raise ValueError(f"demo tenant {spec['slug']} is invalid: {form.errors.as_json()}")
+    collectivite = create_collectivite(form=form, admin_password=DEMO_PASSWORD)
+    PaymentAccount.objects.filter(collectivite=collectivite).update(sandbox_secret=DEMO_SANDBOX_SECRET)
+    for field, text in LEGAL.items():
+        setattr(collectivite, field, text.replace("Région Grand Est", spec["name"]))
+    collectivite.save()
+    return collectivite
+
+
+def _team(collectivite, team) -> list[Login]:
+    logins = []
+    for role, email in team.items():
+        user, _created = ensure_verified_user(email=email, password=DEMO_PASSWORD)
+        Membership.objects.get_or_create(user=user, collectivite=collectivite, defaults={"role": role})
+        logins.append(Login(collectivite.name, Role(role).label, email))
+    return logins
+
+
+def _cafe_solidaire(collectivite, actor) -> Campaign:
+    existing = Campaign.objects.filter(collectivite=collectivite, slug="cafe-solidaire").first()
+    if existing is not None:
+        return existing
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    fmt = "%Y-%m-%dT%H:%M"
+    form = CampaignForm(
+        collectivite=collectivite,
+        data={
+            "title": "Café Solidaire",
+            "slug": "cafe-solidaire",
+            "kind": "businesses",
+            "summary": "Soutenez les bars et cafés du Grand Est : la Région double chaque don de 3 à 10 €.",
+            "description": CAFE_TEXT,
+            "starts_at": (now - timedelta(days=2)).strftime(fmt),
+            "ends_at": (now + timedelta(days=60)).strftime(fmt),
+            "registration_opens_at": (now - timedelta(days=7)).strftime(fmt),
+            "registration_closes_at": (now + timedelta(days=45)).strftime(fmt),
+            "territory_scope": "all",
+            "categories": ["bar", "cafe", "bar_tabac"],
+            "min_gift_cents": "3",
+            "max_gift_cents": "10",
+            "suggested_gifts_cents": "5 ; 10",
+            "matching_ratio_percent": 100,
+            "matching_budget_cents": "100000",
+            "beneficiary_cap_cents": "",
+            "donor_limit_cents": "",
+            "counterpart_policy": "optional",
+        },
+    )
+    if not form.is_valid():
+        raise ValueError(f"demo campaign is invalid: {form.errors.as_json()}")
+    campaign = campaign_actions.save_campaign(campaign=form.save(commit=False), territory=form.territory(), actor=actor)
+    return campaign_actions.publish_campaign(campaign=campaign, actor=actor)
+
+
+OWNER_EMAIL = "cafe@grandest.example"
+
+
+def _owner_establishments(campaign, moderator) -> Login:
+    """The demo owner runs two cafés in Strasbourg: one approved, one waiting for moderation."""
+    owner, _created = ensure_verified_user(email=OWNER_EMAIL, password=DEMO_PASSWORD)
+    if not Establishment.objects.filter(owner=owner).exists():
+        for name, address, approve in (
+            ("Café de la Petite France", "12 rue du Bain-aux-Plantes", True),
+            ("Bar du Neudorf", "40 route du Polygone", False),
+        ):
+            form = EstablishmentForm(
+                data={
+                    "trade_name": name,
+                    "legal_name": f"SAS {name.upper()}",
+                    "category": "cafe",
+                    "identifier": DEMO_SIRETS[name],
+                    "address": address,
+                    "commune_text": "Strasbourg",
+                    "postal_code": "67000",
+                    "phone": "03 88 00 00 00",
+                    "website": "",
+                    "opening_hours": "Tous les jours, 7 h – 19 h",
+                    "description": "Un café au bord de l'Ill, tenu par la même famille depuis trois générations.",
+                    "iban": "FR7630006000011234567890189",
+                    "account_holder": f"SAS {name.upper()}",
+                },
+                territory=campaign.territory_communes(),
+                categories=campaign.categories,
+            )
+            registration_form = RegistrationForm(
+                data={
+                    "counterpart": "Un bon d'achat de la valeur du don + 20 %, valable jusqu'au 30 juin.",
+                    "accept_terms": "on",
+                },
+                campaign=campaign,
+            )
+            if not (form.is_valid() and registration_form.is_valid()):
+                raise ValueError(
+                    f"demo establishment is invalid: {form.errors.as_json()} {registration_form.errors.as_json()}"
+                )
+            registration = beneficiary_actions.register_establishment(
+                owner=owner, campaign=campaign, form=form, registration_form=registration_form
+            )
+            if approve:
+                beneficiary_actions.approve(registration=registration, moderator=moderator)
+                # The issue's example: a voucher worth the gift + 20 %, valid until 30 June.
+                today = timezone.localdate()
+                june = today.replace(month=6, day=30)
+                offer = voucher_actions.submit_offer(
+                    offer=Offer(
+                        registration=registration,
+                        kind="value",
+                        value_mode="percent",
+                        percent_of_gift=100,
+                        bonus_percent=20,
+                        valid_until=june if june > today else june.replace(year=today.year + 1),
+                        partial_use=True,
+                        terms="Valable sur toute la carte, hors tabac.",
+                    ),
+                    actor=owner,
+                )
+                voucher_actions.decide_offer(offer=offer, moderator=moderator, approve=True)
+    return Login(campaign.collectivite.name, str(_("Establishment owner")), OWNER_EMAIL)
+
+
+DEMO_SIRETS = {"Café de la Petite France": "73282932000074", "Bar du Neudorf": "35600000049837"}
+
+
+def seed() -> list[Login]:
+    logins = _seed_people_and_places()
+    # Gifts go one by one through the payment path, each committed on its own so that its
+    # notification is delivered and applied as in production.
+    seed_gifts(Campaign.objects.get(collectivite__slug="grand-est", slug="cafe-solidaire"))
+    return logins
+
+
+@transaction.atomic
+def _seed_people_and_places() -> list[Login]:
+    logins: list[Login] = []
+    for spec in TENANTS:
+        collectivite = _tenant(spec)
+        logins += _team(collectivite, spec["team"])
+        if spec["slug"] == "grand-est":
+            admin = Membership.objects.get(collectivite=collectivite, user__email=spec["team"][Role.ADMIN]).user
+            moderator = Membership.objects.get(collectivite=collectivite, user__email=spec["team"][Role.MODERATOR]).user
+            campaign = _cafe_solidaire(collectivite, admin)
+            seed_cafes(collectivite, campaign, moderator)
+            logins.append(_owner_establishments(campaign, moderator))
+    return logins
+
+
+def sample_voucher():
+    """A valid voucher of the demo owner's café, to try the counter."""
+    from solidaire.vouchers.models import Voucher, VoucherStatus
+
+    return (
+        Voucher.objects.filter(registration__establishment__owner__email=OWNER_EMAIL, status=VoucherStatus.ACTIVE)
+        .order_by("issued_at")
+        .first()
+    )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import finance, views
+
+app_name = "donations"
+
+urlpatterns = [
+    path("campagnes/<slug:slug>/etablissements/<int:pk>/don/", views.start, name="start"),
+    path("dons/<uuid:gift_id>/", views.gift_page, name="gift"),
+    path("gestion/dons/", finance.gift_list, name="finance_gifts"),
+    path("gestion/dons/<uuid:gift_id>/", finance.gift_detail, name="finance_gift"),
+]

@@ -1,0 +1,108 @@
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from solidaire.beneficiaries.access import get_public_registration
+from solidaire.campaigns.access import get_public_campaign
+from solidaire.core.errors import ActionError
+
+from . import actions
+from .forms import GiftForm
+from .models import PAID_STATUSES, Gift
+
+# Against card testing and budget farming: starting a checkout is limited per address and
+# per e-mail address (the provider limits card attempts on its own page).
+RATE_PER_IP = "20/h"
+RATE_PER_EMAIL = "10/h"
+
+
+def gift_urls(request, gift) -> dict:
+    """Where the provider sends the donor back, and where it sends its notifications."""
+    page = request.build_absolute_uri(reverse("donations:gift", args=[gift.pk])) + f"?t={gift.token}"
+    with translation.override(settings.LANGUAGE_CODE):
+        notify = request.build_absolute_uri(reverse("payments:notifications", args=[gift.provider]))
+    return {"success_url": page, "cancel_url": page + "&cancelled=1", "notify_url": notify}
+
+
+def is_limited(request, email: str) -> bool:
+    by_ip = is_ratelimited(request, group="gift-start-ip", key="ip", rate=RATE_PER_IP, method="POST", increment=True)
+    by_email = is_ratelimited(
+        request,
+        group="gift-start-email",
+        key=lambda _g, _r: email.lower(),
+        rate=RATE_PER_EMAIL,
+        method="POST",
+        increment=True,
+    )
+    return by_ip or by_email
+
+
+@require_POST
+def start(request, slug: str, pk: int):
+    campaign = get_public_campaign(request, slug)
+    registration = get_public_registration(campaign, pk)
+    form = GiftForm(request.POST, campaign=campaign)
+    limited = False
+    if form.is_valid():
+        limited = is_limited(request, form.cleaned_data["email"])
+        if limited:
+            form.add_error(None, _("Too many gifts were started from here in a short time. Please try again later."))
+        else:
+            try:
+                gift, _token = actions.create_gift(
+                    registration=registration,
+                    amount_cents=form.cleaned_data["amount_cents"],
+                    email=form.cleaned_data["email"],
+                    donor_name=form.cleaned_data["donor_name"],
+                    public_message=form.cleaned_data["public_message"],
+                    anonymous=form.cleaned_data["anonymous"],
+                    contact_consent=form.cleaned_data["contact_consent"],
+                    voucher_reminder=form.cleaned_data["voucher_reminder"],
+                    language=translation.get_language() or "fr",
+                    user=request.user,
+                )
+                actions.open_checkout(gift, **gift_urls(request, gift))
+            except ActionError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                return redirect(f"{reverse('donations:gift', args=[gift.pk])}?t={gift.token}")
+    return render(
+        request,
+        "donations/gift_form_page.html",
+        {"campaign": campaign, "registration": registration, "establishment": registration.establishment, "form": form},
+        status=429 if limited else 400,
+    )
+
+
+@never_cache
+def gift_page(request, gift_id):
+    """The donor's private page for one gift: before paying (the match promised and until when),
+    then the truth about the payment. Reached with the secret token only."""
+    gift = (
+        Gift.objects.select_related("registration__establishment", "campaign")
+        .filter(pk=gift_id, collectivite=request.tenant)
+        .first()
+    )
+    if gift is None or not gift.check_token(request.GET.get("t", "")):
+        raise Http404
+    if request.GET.get("cancelled") and gift.status not in PAID_STATUSES:
+        # The provider's cancel address, but it may be reached after paying (another tab, the
+        # back button): a paid gift must not be said unpaid.
+        messages.info(request, _("The payment was not completed."))
+    return render(
+        request,
+        "donations/gift.html",
+        {
+            "gift": gift,
+            "campaign": gift.campaign,
+            "establishment": gift.registration.establishment,
+            "registration": gift.registration,
+        },
+    )

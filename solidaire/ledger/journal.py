@@ -1,0 +1,106 @@
+"""The single write path of the journal."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from .models import Account, AccountKind, Entry, Posting
+
+
+class UnbalancedEntry(ValueError):
+    pass
+
+
+class AlreadyPosted(Exception):
+    """An entry with this key exists: the event it records was already applied."""
+
+
+# Accounts never change once created: their ids are kept per process (code → id), once the
+# transaction that found or created them has committed.
+_ACCOUNT_IDS: dict[str, int] = {}
+
+
+def forget_accounts(**kwargs) -> None:
+    """Empties the cache of account ids (after a database flush: tests, restores)."""
+    _ACCOUNT_IDS.clear()
+
+
+def account_code(kind: str, *, collectivite_id, campaign_id=None, registration_id=None, provider: str = "") -> str:
+    if kind in (AccountKind.PROVIDER_CASH, AccountKind.PROVIDER_FEES):
+        return f"{kind}:{collectivite_id}:{provider}"
+    if kind == AccountKind.REFUND_LOSSES:
+        return f"{kind}:{collectivite_id}"
+    if kind == AccountKind.CAMPAIGN_MATCHING:
+        return f"{kind}:{campaign_id}"
+    return f"{kind}:{registration_id}"
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
+def account(kind: str, *, collectivite, campaign=None, registration=None, provider: str = "") -> Account:
+    """The account for (kind, owner), created the first time it is needed. Owners may be given
+    as instances or ids. Returns an Account carrying only its id and code, which is all postings
+    need."""
+    collectivite_id, campaign_id, registration_id = _pk(collectivite), _pk(campaign), _pk(registration)
+    code = account_code(
+        kind,
+        collectivite_id=collectivite_id,
+        campaign_id=campaign_id,
+        registration_id=registration_id,
+        provider=provider,
+    )
+    account_id = _ACCOUNT_IDS.get(code)
+    if account_id is None:
+        account_id = Account.objects.filter(code=code).values_list("pk", flat=True).first()
+        if account_id is None:
+            Account.objects.bulk_create(
+                [
+                    Account(
+                        code=code,
+                        kind=kind,
+                        collectivite_id=collectivite_id,
+                        campaign_id=campaign_id,
+                        registration_id=registration_id,
+                        provider=provider,
+                    )
+                ],
+                ignore_conflicts=True,
+            )
+            account_id = Account.objects.filter(code=code).values_list("pk", flat=True).get()
+        # Remembered only once committed: a rolled-back account must not be reused.
+        transaction.on_commit(lambda: _ACCOUNT_IDS.__setitem__(code, account_id))
+    return Account(pk=account_id, code=code, kind=kind)
+
+
+def post(
+    *, kind: str, key: str, collectivite, lines: Iterable[tuple[Account, int]], gift=None, memo: str = ""
+) -> Entry:
+    """Records one balanced entry, inside the caller's transaction. Lines with a zero amount
+    are left out; the entry must keep at least two lines whose amounts sum to zero (checked
+    here, and on PostgreSQL again by a deferred constraint trigger at commit). A second entry
+    with the same key fails the unique constraint and so the caller's whole transaction: an
+    event is never posted twice."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("journal entries are posted inside the transaction of the event they record")
+    lines = [(acc, int(amount)) for acc, amount in lines if int(amount) != 0]
+    if len(lines) < 2 or sum(amount for _acc, amount in lines) != 0:
+        raise UnbalancedEntry(f"{kind} {key}: {[(a.code, x) for a, x in lines]}")
+    if Entry.objects.filter(key=key).exists():
+        raise AlreadyPosted(key)
+    entry = Entry.objects.create(kind=kind, key=key, collectivite_id=_pk(collectivite), gift=gift, memo=memo[:200])
+    Posting.objects.bulk_create([Posting(entry=entry, account_id=acc.pk, amount_cents=amount) for acc, amount in lines])
+    return entry
+
+
+def balance(account_or_queryset) -> int:
+    """Sum of postings (debits positive) of one account or of a queryset of postings."""
+    from django.db.models import Sum
+
+    postings = (
+        Posting.objects.filter(account=account_or_queryset)
+        if isinstance(account_or_queryset, Account)
+        else account_or_queryset
+    )
+    return postings.aggregate(total=Sum("amount_cents"))["total"] or 0

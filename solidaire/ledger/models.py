@@ -1,0 +1,105 @@
+"""A double-entry, append-only journal in integer cents (docs/ledger.md describes the chart of
+accounts and every posting). Entries are only ever inserted, through `ledger.journal.post`."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.audit.models import AppendOnlyError
+
+
+class AccountKind(models.TextChoices):
+    PROVIDER_CASH = "provider_cash", _("Cash held at a payment provider")
+    PROVIDER_FEES = "provider_fees", _("Fees charged by a payment provider")
+    REFUND_LOSSES = "refund_losses", _("Fees not recovered on refunds")
+    BENEFICIARY_GIFTS = "beneficiary_gifts", _("Owed to a beneficiary from gifts")
+    BENEFICIARY_MATCHING = "beneficiary_matching", _("Owed to a beneficiary from matching")
+    CAMPAIGN_MATCHING = "campaign_matching", _("Public money committed by a campaign")
+
+
+# Debit-normal accounts grow with debits (assets, expenses); the others with credits.
+DEBIT_NORMAL = {
+    AccountKind.PROVIDER_CASH,
+    AccountKind.PROVIDER_FEES,
+    AccountKind.REFUND_LOSSES,
+    AccountKind.CAMPAIGN_MATCHING,
+}
+
+
+class Account(models.Model):
+    code = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=30, choices=AccountKind.choices)
+    collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.PROTECT, related_name="+", null=True)
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="+", null=True)
+    registration = models.ForeignKey(
+        "beneficiaries.Registration", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    provider = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self):
+        return self.code
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("the journal is append-only")
+
+    def delete(self):
+        raise AppendOnlyError("the journal is append-only")
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("the journal is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("the journal is append-only")
+
+
+class Entry(AppendOnlyModel):
+    """One balanced transaction of the journal."""
+
+    kind = models.CharField(max_length=40, db_index=True)
+    # Makes each business event post at most once ("gift:<id>:received").
+    key = models.CharField(max_length=120, unique=True)
+    collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.PROTECT, related_name="+")
+    gift = models.ForeignKey("donations.Gift", on_delete=models.PROTECT, related_name="entries", null=True)
+    memo = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"
+
+
+class Posting(AppendOnlyModel):
+    """One line of an entry: positive amounts are debits, negative amounts credits."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    amount_cents = models.BigIntegerField()
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=~models.Q(amount_cents=0), name="posting_not_zero")]
+        indexes = [models.Index(fields=["account", "entry"])]
+
+    def __str__(self):
+        return f"{self.account} {self.amount_cents:+d}"

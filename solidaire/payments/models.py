@@ -1,0 +1,125 @@
+"""Payment configuration per collectivité, the inbox of provider notifications, and the
+built-in sandbox provider's own records."""
+
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProviderName(models.TextChoices):
+    SANDBOX = "sandbox", _("Sandbox (test payments)")
+    STRIPE = "stripe", _("Stripe")
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(24)
+
+
+class PaymentAccount(models.Model):
+    """Which provider a collectivité uses, and its secrets (write-only in the back office)."""
+
+    collectivite = models.OneToOneField(
+        "tenants.Collectivite", on_delete=models.CASCADE, related_name="payment_account"
+    )
+    provider = models.CharField(
+        _("payment provider"), max_length=20, choices=ProviderName.choices, default=ProviderName.SANDBOX
+    )
+    sandbox_secret = models.CharField(max_length=100, default=new_secret)
+    sandbox_duplicate = models.BooleanField(_("send each notification twice"), default=False)
+    sandbox_reorder = models.BooleanField(_("send notifications out of order"), default=False)
+    sandbox_delay = models.BooleanField(_("delay notifications by a few seconds"), default=False)
+    stripe_secret_key = models.CharField(max_length=200, blank=True)
+    stripe_webhook_secret = models.CharField(max_length=200, blank=True)
+    stripe_connect = models.BooleanField(_("pay beneficiaries through Stripe Connect"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("payment account")
+        verbose_name_plural = _("payment accounts")
+
+    def __str__(self):
+        return f"{self.collectivite} — {self.get_provider_display()}"
+
+
+class NotificationStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    IGNORED = "ignored", _("Nothing to change")
+    DEFERRED = "deferred", _("Waiting for an earlier event")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Notification(models.Model):
+    """Every notification a provider sends, stored before anything else happens; a (provider,
+    event id) pair is applied at most once, in the same transaction as its effects."""
+
+    collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.PROTECT, related_name="+", null=True)
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=120, null=True, blank=True)
+    event_type = models.CharField(max_length=60, blank=True)
+    body = models.TextField()
+    headers = models.JSONField(default=dict)
+    signature_valid = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=NotificationStatus.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    gift = models.ForeignKey("donations.Gift", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    deliveries = models.PositiveIntegerField(default=1)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("provider notification")
+        verbose_name_plural = _("provider notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"],
+                condition=models.Q(event_id__isnull=False),
+                name="one_notification_per_event",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.event_id or '?'} {self.status}"
+
+
+class SandboxCheckout(models.Model):
+    """A checkout session of the built-in sandbox provider: what its hosted page shows."""
+
+    id = models.CharField(primary_key=True, max_length=40)
+    collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.CASCADE, related_name="+")
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    description = models.CharField(max_length=200)
+    customer_email = models.EmailField()
+    success_url = models.URLField(max_length=1000)
+    cancel_url = models.URLField(max_length=1000)
+    notify_url = models.URLField(max_length=1000)
+    status = models.CharField(max_length=20, default="open")  # open, processing, paid, failed, expired
+    payment_id = models.CharField(max_length=40, blank=True)
+    card_fingerprint = models.CharField(max_length=64, blank=True)
+    refunded_cents = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.id
+
+
+class SandboxEvent(models.Model):
+    """A notification the sandbox sends (and re-sends until it is acknowledged)."""
+
+    id = models.CharField(primary_key=True, max_length=40)
+    checkout = models.ForeignKey(SandboxCheckout, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=40)
+    body = models.TextField()
+    attempts = models.PositiveIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.id} {self.type}"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("sandbox/paiement/<str:checkout_id>/", views.sandbox_checkout, name="sandbox_checkout"),
+    path("sandbox/paiement/<str:checkout_id>/litige/", views.sandbox_dispute, name="sandbox_dispute"),
+    path("gestion/paiements/notifications/", views.notifications_log, name="notifications_log"),
+    path("gestion/paiements/", views.settings_page, name="settings"),
+    # Providers post here (always reversed without a language prefix).
+    path("paiements/notifications/<str:provider>/", views.notifications, name="notifications"),
+]

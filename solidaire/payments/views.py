@@ -1,0 +1,117 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from solidaire.accounts.access import team_view
+from solidaire.accounts.roles import Capability
+from solidaire.audit.events import record
+
+from . import inbox
+from .forms import PaymentAccountForm
+from .models import Notification, NotificationStatus, PaymentAccount, SandboxCheckout
+from .providers import ProviderError, provider_for
+from .providers.sandbox import OUTCOMES, SandboxProvider
+
+
+@csrf_exempt
+@require_POST
+@ratelimit(key="ip", rate="600/m", block=False)
+def notifications(request, provider: str):
+    """Where providers send their notifications (signed; CSRF does not apply)."""
+    if getattr(request, "limited", False):
+        return JsonResponse({"error": "rate limited"}, status=429)
+    status, notification = inbox.receive(
+        collectivite=request.tenant, provider_name=provider, body=request.body, headers=request.headers
+    )
+    return JsonResponse({"status": notification.status, "id": notification.event_id}, status=status)
+
+
+def _sandbox_checkout(request, checkout_id) -> tuple[SandboxCheckout, SandboxProvider]:
+    checkout = SandboxCheckout.objects.filter(pk=checkout_id, collectivite=request.tenant).first()
+    try:
+        provider = provider_for(request.tenant, "sandbox")
+    except ProviderError as exc:
+        raise Http404 from exc
+    if checkout is None:
+        raise Http404
+    return checkout, provider
+
+
+def sandbox_checkout(request, checkout_id: str):
+    """The sandbox's hosted payment page. Buttons (or a scripted POST with `outcome`) choose
+    what happens, and the notifications go out as a real provider's would."""
+    checkout, provider = _sandbox_checkout(request, checkout_id)
+    error = ""
+    if request.method == "POST":
+        outcome = request.POST.get("outcome", "")
+        try:
+            provider.pay(checkout, outcome, request.POST.get("card", ""))
+        except ProviderError as exc:
+            error = str(exc)
+        else:
+            return HttpResponseRedirect(checkout.cancel_url if outcome == "decline" else checkout.success_url)
+    return render(
+        request,
+        "payments/sandbox_checkout.html",
+        {
+            "checkout": checkout,
+            "outcomes": OUTCOMES,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+@team_view(Capability.FINANCE)
+def sandbox_dispute(request, checkout_id: str):
+    """Finance officers can simulate a chargeback on a sandbox payment."""
+    checkout, provider = _sandbox_checkout(request, checkout_id)
+    try:
+        provider.dispute(checkout)
+    except ProviderError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("A chargeback notification is on its way."))
+    return redirect(request.POST.get("next") or "payments:notifications_log")
+
+
+@team_view(Capability.FINANCE)
+def notifications_log(request):
+    rows = Notification.objects.filter(collectivite=request.tenant)
+    status = request.GET.get("status", "")
+    if status in NotificationStatus.values:
+        rows = rows.filter(status=status)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "payments/notifications.html",
+        {"page": page, "statuses": NotificationStatus.choices, "status": status, "querystring": params.urlencode()},
+    )
+
+
+@team_view(Capability.MANAGE_BRANDING)
+def settings_page(request):
+    account, _created = PaymentAccount.objects.get_or_create(collectivite=request.tenant)
+    form = PaymentAccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        record(
+            collectivite=request.tenant,
+            actor=request.user,
+            action="payments.settings_changed",
+            obj=account,
+            data={"fields": sorted(form.changed_data)},
+        )
+        messages.success(request, _("Your changes are saved."))
+        return redirect("payments:settings")
+    return render(
+        request, "payments/settings.html", {"form": form, "account": account}, status=400 if form.errors else 200
+    )

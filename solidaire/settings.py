@@ -1,0 +1,280 @@
+"""Solidaire settings: every value comes from an environment variable with a default that
+suits the embedded mode (one machine, SQLite, in-process background work, sandbox payments).
+The table in README.md lists them all; keep it in step with this file."""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from .env import env, env_bool, env_int, env_list
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env("SOLIDAIRE_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """SOLIDAIRE_SECRET_KEY, or a random key kept in var/ so that sessions survive restarts.
+    No key is ever committed to the repository."""
+    configured = env("SOLIDAIRE_SECRET_KEY")
+    if configured:
+        return configured
+    path = VAR_DIR / "secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("SOLIDAIRE_DEBUG", False)
+ALLOWED_HOSTS = env_list("SOLIDAIRE_ALLOWED_HOSTS", "127.0.0.1,localhost,.localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("SOLIDAIRE_CSRF_TRUSTED_ORIGINS")
+
+# Tenancy: a collectivité is found by its custom domain, then by <slug>.<base domain>,
+# then this default (single-tenant installs and the demo on 127.0.0.1).
+SOLIDAIRE_BASE_DOMAIN = env("SOLIDAIRE_BASE_DOMAIN", "localhost")
+SOLIDAIRE_DEFAULT_TENANT = env("SOLIDAIRE_DEFAULT_TENANT")
+SOLIDAIRE_PLATFORM_NAME = env("SOLIDAIRE_PLATFORM_NAME", "Solidaire")
+# Port of the public addresses in e-mails sent from background work (empty: 80/443).
+SOLIDAIRE_PUBLIC_PORT = env("SOLIDAIRE_PUBLIC_PORT")
+
+INSTALLED_APPS = [
+    "solidaire.core",
+    "solidaire.geo",
+    "solidaire.tenants",
+    "solidaire.accounts",
+    "solidaire.audit",
+    "solidaire.campaigns",
+    "solidaire.beneficiaries",
+    "solidaire.ledger",
+    "solidaire.matching",
+    "solidaire.donations",
+    "solidaire.payments",
+    "solidaire.vouchers",
+    "solidaire.api",
+    "solidaire.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "corsheaders",
+    "ninja",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "solidaire.tenants.middleware.TenantMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "solidaire.urls"
+WSGI_APPLICATION = "solidaire.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "solidaire" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "solidaire.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# Database: SQLite by default, PostgreSQL when DATABASE_URL says so.
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'solidaire.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("SOLIDAIRE_DB_CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock when a transaction starts, so two writers queue up
+    # instead of failing half-way with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHE_URL = env("SOLIDAIRE_CACHE_URL")
+if CACHE_URL.startswith("redis://") or CACHE_URL.startswith("rediss://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "core:home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = env("SOLIDAIRE_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SOLIDAIRE_PLATFORM_NAME}] "
+ACCOUNT_ADAPTER = "solidaire.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English")), ("de", _("German"))]
+LOCALE_PATHS = [BASE_DIR / "solidaire" / "locale"]
+TIME_ZONE = env("SOLIDAIRE_TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("SOLIDAIRE_STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("SOLIDAIRE_MEDIA_ROOT", str(VAR_DIR / "media")))
+SOLIDAIRE_SERVE_MEDIA = env_bool("SOLIDAIRE_SERVE_MEDIA", True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("SOLIDAIRE_STATIC_MANIFEST", True)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+FORMS_URLFIELD_ASSUME_HTTPS = True
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# E-mail: console by default; "file" writes to var/mail; "smtp" uses the SMTP settings.
+EMAIL_BACKEND = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}[env("SOLIDAIRE_EMAIL_BACKEND", "console")]
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env("SOLIDAIRE_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("SOLIDAIRE_SMTP_PORT", 25)
+EMAIL_HOST_USER = env("SOLIDAIRE_SMTP_USER")
+EMAIL_HOST_PASSWORD = env("SOLIDAIRE_SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("SOLIDAIRE_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("SOLIDAIRE_SMTP_SSL", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env("SOLIDAIRE_FROM_EMAIL", "Solidaire <no-reply@solidaire.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work: Celery. Redis (or RabbitMQ) in production; a filesystem queue in var/
+# needs no server in the embedded mode. SOLIDAIRE_TASKS_EAGER runs tasks in the caller.
+CELERY_BROKER_URL = env("SOLIDAIRE_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue = VAR_DIR / "broker" / "queue"
+    _control = VAR_DIR / "broker" / "control"
+    for _folder in (_queue, _control):
+        _folder.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue),
+        "data_folder_out": str(_queue),
+        "control_folder": str(_control),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool("SOLIDAIRE_TASKS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "expire-match-holds": {"task": "solidaire.donations.tasks.expire_holds", "schedule": 60.0},
+    "reconcile-payments": {"task": "solidaire.donations.tasks.reconcile", "schedule": 600.0},
+    "voucher-lifecycle": {"task": "solidaire.vouchers.tasks.daily", "schedule": 3600.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# HTTPS deployments behind a proxy set SOLIDAIRE_HTTPS=true.
+if env_bool("SOLIDAIRE_HTTPS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SOLIDAIRE_HSTS_SECONDS", 31536000)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("SOLIDAIRE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# How long an invitation to join a collectivité's team stays valid.
+SOLIDAIRE_INVITATION_DAYS = env_int("SOLIDAIRE_INVITATION_DAYS", 14)
+
+# Geocoding of establishments' addresses: "none" keeps the commune's centre (offline default);
+# "ban" asks the national address API, falling back to the commune's centre when it fails.
+SOLIDAIRE_GEOCODER = env("SOLIDAIRE_GEOCODER", "none")
+SOLIDAIRE_GEOCODER_URL = env("SOLIDAIRE_GEOCODER_URL", "https://api-adresse.data.gouv.fr/search/")
+# Company register shown to moderators next to what a beneficiary declared: "none" or
+# "recherche-entreprises" (https://recherche-entreprises.api.gouv.fr, public, no key).
+SOLIDAIRE_SIRET_REGISTRY = env("SOLIDAIRE_SIRET_REGISTRY", "none")
+SOLIDAIRE_SIRET_REGISTRY_URL = env("SOLIDAIRE_SIRET_REGISTRY_URL", "https://recherche-entreprises.api.gouv.fr/search")
+# Map of the directory: tile URL template and its attribution (shown on the map).
+SOLIDAIRE_MAP_TILES_URL = env("SOLIDAIRE_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+SOLIDAIRE_MAP_ATTRIBUTION = env(
+    "SOLIDAIRE_MAP_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+)
+
+# Payments and matching.
+# The sandbox provider sends its notifications over HTTP ("http") or through a test transport.
+SOLIDAIRE_SANDBOX_TRANSPORT = env("SOLIDAIRE_SANDBOX_TRANSPORT", "http")
+# Secret given to the sandbox of collectivités created from now on (empty: a random one each).
+SOLIDAIRE_SANDBOX_SECRET = env("SOLIDAIRE_SANDBOX_SECRET")
+# How many pools a campaign's public budget is split into (concurrency of matching).
+SOLIDAIRE_MATCHING_POOLS = env_int("SOLIDAIRE_MATCHING_POOLS", 16)
+# How long the match promised at checkout is held for the donor.
+SOLIDAIRE_RESERVATION_MINUTES = env_int("SOLIDAIRE_RESERVATION_MINUTES", 30)
+
+# Rate limits key on the client's address: behind a load balancer, name the header it sets
+# (as a META key, such as HTTP_X_REAL_IP); by default the socket's address.
+RATELIMIT_IP_META_KEY = env("SOLIDAIRE_CLIENT_IP_HEADER", "REMOTE_ADDR")
+
+# The public API may be called from beneficiaries' own websites (no cookies are used by it).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False

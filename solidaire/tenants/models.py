@@ -1,0 +1,94 @@
+"""A collectivité is a tenant: every campaign, team membership and audit row belongs to one."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.core.images import validate_image
+from solidaire.geo.models import Commune
+
+from .validators import validate_brand_colour, validate_custom_host, validate_siren
+
+
+class Kind(models.TextChoices):
+    REGION = "region", _("Région")
+    DEPARTEMENT = "departement", _("Département")
+    COMMUNE = "commune", _("Commune")
+    INTERCOMMUNALITE = "intercommunalite", _("Intercommunalité")
+
+
+class Collectivite(models.Model):
+    slug = models.SlugField(
+        _("short name"),
+        max_length=50,
+        unique=True,
+        help_text=_("Used in the sub-domain of the collectivité's site, such as grand-est.solidaire.example."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("official name"), max_length=200)
+    siren = models.CharField(_("SIREN"), max_length=9, unique=True, validators=[validate_siren])
+    insee_code = models.CharField(
+        _("INSEE code"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9AB]{2,5}$", _("Enter an INSEE code (2 to 5 characters)."))],
+        help_text=_("Region, département or commune code; empty for an intercommunalité."),
+    )
+    communes = models.ManyToManyField(Commune, related_name="collectivites", verbose_name=_("territory"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Branding and public pages
+    logo = models.ImageField(_("logo"), upload_to="tenants/logos/", blank=True, validators=[validate_image])
+    main_colour = models.CharField(
+        _("main colour"),
+        max_length=7,
+        default="#00597a",
+        validators=[validate_brand_colour],
+        help_text=_("Hexadecimal colour such as #00597a; white text must stay readable on it."),
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    legal_notice = models.TextField(_("legal notice"), blank=True)
+    accessibility_statement = models.TextField(_("accessibility statement"), blank=True)
+    privacy_policy = models.TextField(_("privacy policy"), blank=True)
+    publish_edits_without_review = models.BooleanField(
+        _("publish owners' edits without review"),
+        default=False,
+        help_text=_("When unchecked, changes to an approved establishment's public page wait for a moderator."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("collectivité")
+        verbose_name_plural = _("collectivités")
+
+    def __str__(self):
+        return self.name
+
+    def departement_codes(self) -> list[str]:
+        return sorted(set(self.communes.values_list("departement_id", flat=True)))
+
+
+class Domain(models.Model):
+    """A host name that leads to a collectivité (custom domain such as solidaire.grandest.fr)."""
+
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="domains")
+    host = models.CharField(_("host name"), max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["host"]
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self):
+        return self.host
+
+    def save(self, *args, **kwargs):
+        self.host = self.host.strip().lower().rstrip(".")
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.host = self.host.strip().lower().rstrip(".")
+        validate_custom_host(self.host)

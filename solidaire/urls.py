@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+from django.views.static import serve
+
+from solidaire.api.views import api
+from solidaire.core import views as core_views
+
+admin.site.site_header = _("Solidaire — platform operator")
+admin.site.site_title = _("Solidaire operator")
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("theme.css", core_views.theme_css, name="theme_css"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("operator/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("comptes/", include("allauth.urls")),
+    path("", include("solidaire.core.urls")),
+    path("", include("solidaire.tenants.urls")),
+    path("", include("solidaire.accounts.urls")),
+    path("", include("solidaire.campaigns.urls")),
+    path("", include("solidaire.beneficiaries.urls")),
+    path("", include("solidaire.donations.urls")),
+    path("", include("solidaire.payments.urls")),
+    path("", include("solidaire.vouchers.urls")),
+    path("", include("solidaire.audit.urls")),
+    prefix_default_language=False,
+)
+
+if settings.SOLIDAIRE_SERVE_MEDIA:
+    # Uploaded pictures in the embedded mode; a multi-machine install serves them from storage.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,331 @@
+"""Vouchers' write paths: offers (submitted, moderated), issue on a confirmed gift (once),
+redemption at the counter (concurrency-safe and idempotent), undo, cancellation, expiry."""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.audit.events import record
+from solidaire.campaigns.choices import CounterpartPolicy
+from solidaire.core.errors import ActionError
+from solidaire.core.money import format_cents
+
+from . import codes
+from .models import Offer, OfferKind, OfferStatus, Redemption, Staff, Voucher, VoucherStatus
+
+UNDO_MINUTES = 15
+MAX_BONUS_PERCENT = 100
+
+
+# Offers ---------------------------------------------------------------------------------------
+
+
+def check_offer(offer: Offer) -> None:
+    campaign = offer.registration.campaign
+    if campaign.counterpart_policy == CounterpartPolicy.NONE and offer.kind != OfferKind.NONE:
+        raise ActionError(_("This campaign does not allow counterparts."), field="kind")
+    if campaign.counterpart_policy == CounterpartPolicy.REQUIRED and offer.kind == OfferKind.NONE:
+        raise ActionError(_("This campaign asks every beneficiary to offer a counterpart."), field="kind")
+    if offer.kind == OfferKind.ITEM and not offer.item_label.strip():
+        raise ActionError(_("Say what the item is."), field="item_label")
+    if offer.kind == OfferKind.VALUE:
+        if offer.value_mode == "fixed" and not offer.fixed_value_cents:
+            raise ActionError(_("Give the voucher's amount."), field="fixed_value_cents")
+        if offer.value_mode == "percent" and not 1 <= offer.percent_of_gift <= 200:
+            raise ActionError(_("The share of the gift must be between 1 % and 200 %."), field="percent_of_gift")
+        if offer.bonus_percent > MAX_BONUS_PERCENT:
+            raise ActionError(_("The bonus cannot exceed 100 %."), field="bonus_percent")
+    if offer.valid_until and offer.valid_from and offer.valid_until < offer.valid_from:
+        raise ActionError(_("The voucher must be valid until a date after it starts."), field="valid_until")
+    if offer.valid_until and offer.valid_until < timezone.localdate():
+        raise ActionError(_("The end of validity has passed."), field="valid_until")
+    if offer.kind != OfferKind.NONE and not offer.valid_until and not offer.validity_days:
+        raise ActionError(_("Give an end date or a duration of validity."), field="valid_until")
+
+
+@transaction.atomic
+def submit_offer(*, offer: Offer, actor, now=None) -> Offer:
+    """An owner proposes an offer; it waits for a moderator (earlier pending proposals are dropped)."""
+    check_offer(offer)
+    Offer.objects.filter(registration=offer.registration, status=OfferStatus.PENDING).update(
+        status=OfferStatus.SUPERSEDED
+    )
+    offer.status = OfferStatus.PENDING
+    offer.submitted_at = now or timezone.now()
+    offer.pk = None
+    offer.issued_count = 0
+    offer.save()
+    record(
+        collectivite=offer.registration.campaign.collectivite,
+        actor=actor,
+        action="offer.submitted",
+        obj=offer,
+        label=str(offer.registration.establishment),
+        data={"kind": offer.kind},
+    )
+    return offer
+
+
+@transaction.atomic
+def decide_offer(*, offer: Offer, moderator, approve: bool, message: str = "", now=None) -> Offer:
+    offer = Offer.objects.select_for_update().select_related("registration__campaign__collectivite").get(pk=offer.pk)
+    if offer.status != OfferStatus.PENDING:
+        raise ActionError(_("This offer is not waiting for moderation."), code="not_pending")
+    if not approve and not message.strip():
+        raise ActionError(_("Explain your decision to the owner."), field="message")
+    now = now or timezone.now()
+    if approve:
+        check_offer(offer)
+        # The offer in force keeps its issued vouchers; new gifts get the new one.
+        Offer.objects.filter(registration=offer.registration, status=OfferStatus.APPROVED).update(
+            status=OfferStatus.SUPERSEDED
+        )
+    offer.status = OfferStatus.APPROVED if approve else OfferStatus.REJECTED
+    offer.decided_at, offer.decided_by, offer.decision_message = now, moderator, message.strip()
+    offer.save(update_fields=["status", "decided_at", "decided_by", "decision_message"])
+    record(
+        collectivite=offer.registration.campaign.collectivite,
+        actor=moderator,
+        action="offer.approved" if approve else "offer.rejected",
+        obj=offer,
+        label=str(offer.registration.establishment),
+        data={"message": offer.decision_message},
+    )
+    from .notifications import offer_decided
+
+    offer_decided(offer)
+    return offer
+
+
+def offer_in_force(registration) -> Offer | None:
+    return Offer.objects.filter(registration=registration, status=OfferStatus.APPROVED).first()
+
+
+# Issue -----------------------------------------------------------------------------------------
+
+
+def issue_for(gift, *, reminder: bool = False, now=None) -> Voucher | None:
+    """Inside the gift's confirmation: at most one voucher per gift (the database says so too)."""
+    if Voucher.objects.filter(gift=gift).exists():
+        return None
+    offer = (
+        Offer.objects.select_for_update()
+        .filter(registration_id=gift.registration_id, status=OfferStatus.APPROVED)
+        .first()
+    )
+    if offer is None or offer.kind == OfferKind.NONE:
+        return None
+    if offer.min_gift_cents and gift.amount_cents < offer.min_gift_cents:
+        return None
+    now = now or timezone.now()
+    valid_from, valid_until = offer.validity(timezone.localdate(now))
+    if valid_until < valid_from:  # the offer's end date has passed: no voucher born expired
+        return None
+    if offer.stock is not None:
+        taken = Offer.objects.filter(pk=offer.pk, issued_count__lt=F("stock")).update(
+            issued_count=F("issued_count") + 1
+        )
+        if not taken:
+            return None
+    else:
+        Offer.objects.filter(pk=offer.pk).update(issued_count=F("issued_count") + 1)
+    value = offer.value_for(gift.amount_cents)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Voucher.objects.create(
+                    gift=gift,
+                    offer=offer,
+                    registration_id=gift.registration_id,
+                    collectivite_id=gift.collectivite_id,
+                    code=codes.generate(),
+                    kind=offer.kind,
+                    value_cents=value,
+                    remaining_cents=value,
+                    item_label=offer.item_label,
+                    partial_use=offer.partial_use and offer.kind == OfferKind.VALUE,
+                    terms=offer.terms,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                    reminder=reminder,
+                    issued_at=now,
+                )
+        except IntegrityError:
+            if Voucher.objects.filter(gift=gift).exists():
+                return None
+    raise RuntimeError("could not draw a unique voucher code")
+
+
+def cancel_for(gift, *, now=None) -> Voucher | None:
+    """The gift was refunded or charged back: what is left of its voucher is cancelled."""
+    voucher = Voucher.objects.select_for_update().filter(gift=gift, status=VoucherStatus.ACTIVE).first()
+    if voucher is None:
+        return None
+    voucher.status, voucher.cancelled_at = VoucherStatus.CANCELLED, now or timezone.now()
+    voucher.save(update_fields=["status", "cancelled_at"])
+    return voucher
+
+
+# The counter ------------------------------------------------------------------------------------
+
+
+def can_redeem_at(user, establishment) -> bool:
+    return user.is_authenticated and (
+        establishment.owner_id == user.pk or Staff.objects.filter(establishment=establishment, user=user).exists()
+    )
+
+
+@transaction.atomic
+def redeem(*, voucher: Voucher, establishment, amount_cents: int | None, actor, key: str, now=None) -> Redemption:
+    """Uses `amount_cents` of a value voucher (all that is left when None; an item voucher is
+    used whole). Two counters scanning the same voucher at once: one wins, the other is told the
+    voucher is used. A retried submission (same key) returns the first redemption."""
+    now = now or timezone.now()
+    voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+    # Asked under the voucher's lock, so that the same form submitted twice at once finds the
+    # first submission's redemption instead of colliding with it.
+    existing = Redemption.objects.filter(key=key).first()
+    if existing is not None:
+        if existing.voucher_id != voucher.pk:
+            raise ActionError(_("This form was already used for another voucher; scan again."), code="key_reused")
+        return existing
+    if voucher.registration.establishment_id != establishment.pk:
+        raise ActionError(_("This voucher belongs to another establishment."), code="wrong_establishment")
+    state = voucher.state(timezone.localdate(now))
+    if state == VoucherStatus.USED:
+        raise ActionError(_("This voucher has already been used."), code="used")
+    if state == VoucherStatus.CANCELLED:
+        raise ActionError(_("This voucher was cancelled (the gift was refunded)."), code="cancelled")
+    if state == VoucherStatus.EXPIRED:
+        raise ActionError(
+            _("This voucher expired on %(date)s.") % {"date": date_format(voucher.valid_until, "SHORT_DATE_FORMAT")}, code="expired"
+        )
+    if state == "not_yet":
+        raise ActionError(
+            _("This voucher is valid from %(date)s.") % {"date": date_format(voucher.valid_from, "SHORT_DATE_FORMAT")},
+            code="not_yet",
+        )
+    if voucher.kind == OfferKind.ITEM:
+        amount = 0
+    else:
+        amount = voucher.remaining_cents if amount_cents is None else amount_cents
+        if amount <= 0:
+            raise ActionError(_("Enter an amount to use."), field="amount", code="amount")
+        if amount > voucher.remaining_cents:
+            raise ActionError(
+                _("Only %(left)s is left on this voucher.") % {"left": format_cents(voucher.remaining_cents)},
+                field="amount",
+                code="too_much",
+            )
+        if not voucher.partial_use and amount != voucher.remaining_cents:
+            raise ActionError(
+                _("This voucher must be used in one go: %(value)s.") % {"value": format_cents(voucher.remaining_cents)},
+                field="amount",
+                code="whole_only",
+            )
+    redemption = Redemption.objects.create(voucher=voucher, amount_cents=amount, by=actor, at=now, key=key)
+    voucher.remaining_cents -= amount
+    if voucher.kind == OfferKind.ITEM or voucher.remaining_cents == 0:
+        voucher.status = VoucherStatus.USED
+    voucher.save(update_fields=["remaining_cents", "status"])
+    return redemption
+
+
+@transaction.atomic
+def undo(*, redemption: Redemption, establishment, actor, now=None) -> Redemption:
+    """Cancels a mistaken redemption within UNDO_MINUTES; the undo is recorded on it."""
+    now = now or timezone.now()
+    redemption = Redemption.objects.select_for_update().select_related("voucher__registration").get(pk=redemption.pk)
+    voucher = Voucher.objects.select_for_update().get(pk=redemption.voucher_id)
+    if voucher.registration.establishment_id != establishment.pk:
+        raise ActionError(_("This voucher belongs to another establishment."), code="wrong_establishment")
+    if redemption.undone_at is not None:
+        raise ActionError(_("This redemption was already undone."), code="already_undone")
+    if now - redemption.at > timedelta(minutes=UNDO_MINUTES):
+        raise ActionError(
+            _("A redemption can only be undone within %(minutes)s minutes.") % {"minutes": UNDO_MINUTES},
+            code="too_late",
+        )
+    if voucher.status == VoucherStatus.CANCELLED:
+        raise ActionError(_("This voucher was cancelled (the gift was refunded)."), code="cancelled")
+    redemption.undone_at, redemption.undone_by = now, actor
+    redemption.save(update_fields=["undone_at", "undone_by"])
+    voucher.remaining_cents += redemption.amount_cents
+    voucher.status = VoucherStatus.ACTIVE
+    voucher.save(update_fields=["remaining_cents", "status"])
+    return redemption
+
+
+# Lifecycle -------------------------------------------------------------------------------------
+
+
+def expire_vouchers(*, today=None) -> int:
+    today = today or timezone.localdate()
+    return Voucher.objects.filter(status=VoucherStatus.ACTIVE, valid_until__lt=today).update(
+        status=VoucherStatus.EXPIRED
+    )
+
+
+def send_reminders(*, today=None, days_before: int = 7) -> int:
+    """Donors who asked for it are told a week before their voucher expires (once)."""
+    from .notifications import reminder
+
+    today = today or timezone.localdate()
+    due = Voucher.objects.filter(
+        status=VoucherStatus.ACTIVE,
+        reminder=True,
+        reminder_sent_at=None,
+        valid_until__gte=today,
+        valid_until__lte=today + timedelta(days=days_before),
+    )
+    sent = 0
+    for voucher_id in list(due.values_list("pk", flat=True)[:1000]):
+        with transaction.atomic():
+            claimed = Voucher.objects.filter(pk=voucher_id, reminder_sent_at=None).update(
+                reminder_sent_at=timezone.now()
+            )
+            if claimed:
+                reminder(Voucher.objects.get(pk=voucher_id))
+                sent += 1
+    return sent
+
+
+# Staff -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_staff(*, establishment, email: str, actor) -> Staff:
+    from solidaire.accounts.models import User
+
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ActionError(_("No account uses this e-mail address: ask the person to create one first."), field="email")
+    if user.pk == establishment.owner_id:
+        raise ActionError(_("The owner can always use the counter."), field="email")
+    staff, created = Staff.objects.get_or_create(establishment=establishment, user=user, defaults={"added_by": actor})
+    if not created:
+        raise ActionError(_("This person can already use the counter."), field="email")
+    record(
+        collectivite=establishment.collectivite,
+        actor=actor,
+        action="counter.staff_added",
+        obj=staff,
+        label=f"{user.email} @ {establishment.trade_name}",
+    )
+    return staff
+
+
+@transaction.atomic
+def remove_staff(*, staff: Staff, actor) -> None:
+    record(
+        collectivite=staff.establishment.collectivite,
+        actor=actor,
+        action="counter.staff_removed",
+        obj=staff,
+        label=f"{staff.user.email} @ {staff.establishment.trade_name}",
+    )
+    staff.delete()
