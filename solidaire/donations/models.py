@@ -31,6 +31,8 @@ def donor_key(email: str) -> str:
     """Who a donor is, for limits: the normalised e-mail, hashed (limits need no plain address)."""
     local, _sep, domain = email.strip().lower().partition("@")
     if domain in ("gmail.com", "googlemail.com"):
+        # One Google mailbox: dots and "+tags" are ignored and googlemail.com is gmail.com.
+        domain = "gmail.com"
         local = local.split("+", 1)[0].replace(".", "")
     else:
         local = local.split("+", 1)[0]

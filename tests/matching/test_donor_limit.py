@@ -57,10 +57,6 @@ def test_gmail_dots_and_tags_are_the_same_donor(cafes, again):
     assert give(cafes[1], 500, email=again).match_cents == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="donations.models.donor_key keeps googlemail.com apart from gmail.com, the same mailbox (reported)",
-)
 def test_googlemail_is_gmail(cafes):
     give(cafes[0], 1000, email="jdoe@gmail.com")
 
