@@ -53,6 +53,7 @@ class FakeStripe(HTTPClient):
         self.requests = []
         self.sessions = {}
         self.fail_with = None  # (status, error dict) to answer the next request with
+        self.charges = {}  # payment intent id → its latest charge (default: charge() with a 32-cent fee)
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         parts = urlsplit(url)
@@ -84,6 +85,12 @@ class FakeStripe(HTTPClient):
             return session
         if method == "get" and path.startswith("/v1/checkout/sessions/"):
             return self.sessions[path.rsplit("/", 1)[1]]
+        if method == "get" and path.startswith("/v1/payment_intents/"):
+            intent_id = path.rsplit("/", 1)[1]
+            latest = self.charges.get(intent_id) or charge(payment_intent=intent_id, amount_refunded=0, refunded=False)
+            if form.get("expand[0]") == "latest_charge.balance_transaction":
+                latest = {**latest, "balance_transaction": balance_transaction(amount=latest["amount"])}
+            return payment_intent(id=intent_id, amount=latest["amount"], latest_charge=latest)
         if method == "post" and path == "/v1/refunds":
             return {
                 "id": "re_3MtwBwLkdIwHu7ix28a3tqPa",
@@ -141,6 +148,41 @@ def charge(**fields) -> dict:
         "status": "succeeded",
     }
     obj.update(fields)
+    return obj
+
+
+def payment_intent(**fields) -> dict:
+    """A PaymentIntent (https://docs.stripe.com/api/payment_intents/object), `latest_charge` expanded."""
+    obj = {
+        "id": "pi_3MtwBwLkdIwHu7ix28a3tqPa",
+        "object": "payment_intent",
+        "amount": 500,
+        "amount_received": 500,
+        "currency": "eur",
+        "latest_charge": "ch_3MmlLrLkdIwHu7ix0snN0B15",
+        "livemode": False,
+        "metadata": {},
+        "status": "succeeded",
+    }
+    obj.update(fields)
+    return obj
+
+
+def balance_transaction(**fields) -> dict:
+    """https://docs.stripe.com/api/balance_transactions/object: `fee` is what Stripe kept."""
+    obj = {
+        "id": "txn_3MmlLrLkdIwHu7ix0uke3Ezy",
+        "object": "balance_transaction",
+        "amount": 500,
+        "currency": "eur",
+        "fee": 32,
+        "fee_details": [{"amount": 32, "currency": "eur", "description": "Stripe processing fees", "type": "stripe_fee"}],
+        "net": 468,
+        "status": "pending",
+        "type": "charge",
+    }
+    obj.update(fields)
+    obj["net"] = obj["amount"] - obj["fee"]
     return obj
 
 

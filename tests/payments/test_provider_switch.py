@@ -186,7 +186,7 @@ def test_stripe_still_confirms_and_refunds_after_going_back_to_the_sandbox(perso
     # A late confirmation: real money was taken, the gift and its match are confirmed.
     gift = paid_on_stripe(personas.a, gift, fake_stripe)
     assert (gift.status, gift.match_cents) == ("confirmed", 500)
-    assert entry_kinds(gift) == ["gift.received", "match.posted"]
+    assert entry_kinds(gift) == ["gift.received", "gift.fee", "match.posted"]
     assert [m.to for m in mail.outbox] == [["dora@example.org"]]
 
     # The refund is asked of Stripe, not of the sandbox, and applied when Stripe says so.
@@ -202,7 +202,7 @@ def test_stripe_still_confirms_and_refunds_after_going_back_to_the_sandbox(perso
         assert post_webhook(personas.a, event("charge.refunded", charge(), "evt_refunded")).status_code == 200
     gift.refresh_from_db()
     assert gift.status == "refunded"
-    assert entry_kinds(gift) == ["gift.received", "match.posted", "gift.refunded", "match.reversed"]
+    assert entry_kinds(gift) == ["gift.received", "gift.fee", "match.posted", "gift.refunded", "match.reversed"]
     assert pools(cafe.campaign) == (0, 0)
 
 

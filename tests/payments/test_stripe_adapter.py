@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from solidaire.donations import actions
-from solidaire.donations.models import Gift
+from solidaire.donations.models import Gift, card_key
 from solidaire.matching.models import Pool
 from solidaire.payments.models import Notification, PaymentAccount
 from solidaire.payments.providers import base, provider_for
@@ -175,10 +175,11 @@ def test_fetch_payment_reads_the_checkout_session(provider, fake, stripe_gift, s
         status=status, payment_status=payment_status, payment_intent="pi_3MtwBwLkdIwHu7ix28a3tqPa"
     )
     found = provider.fetch_payment(stripe_gift)
-    assert (fake.requests[-1]["method"], fake.requests[-1]["path"]) == ("get", f"/v1/checkout/sessions/{checkout.id}")
+    assert (fake.requests[1]["method"], fake.requests[1]["path"]) == ("get", f"/v1/checkout/sessions/{checkout.id}")
     if expected is None:
         assert found is None
         return
+    succeeded = expected == base.SUCCEEDED
     assert found == base.PaymentEvent(
         event_id=f"reconcile:{checkout.id}:{expected}",
         type=expected,
@@ -187,7 +188,10 @@ def test_fetch_payment_reads_the_checkout_session(provider, fake, stripe_gift, s
         gift_id=str(stripe_gift.pk),
         amount_cents=500,
         currency="EUR",
+        fee_cents=32 if succeeded else 0,
+        card_fingerprint="Xt5EWLLDS7FJjR1c" if succeeded else "",
     )
+    assert len(fake.requests) == (3 if succeeded else 2), "charge details are read for a success only"
 
 
 # Webhooks ----------------------------------------------------------------------------------------
@@ -210,7 +214,9 @@ def completed(**fields):
     )
 
 
-def test_paid_checkout_session_completed_is_a_payment_success(provider):
+def test_paid_checkout_session_completed_is_a_payment_success(provider, fake):
+    """With the card's fingerprint and Stripe's fee, read from the PaymentIntent's latest charge
+    and its balance transaction (a session carries neither)."""
     found = parse(provider, event("checkout.session.completed", completed(), "evt_completed"))
     assert found == base.PaymentEvent(
         event_id="evt_completed",
@@ -220,7 +226,34 @@ def test_paid_checkout_session_completed_is_a_payment_success(provider):
         gift_id="0b6f4e5c-4d0a-4f39-8a53-5ad3c3d0f1a2",
         amount_cents=500,
         currency="EUR",
+        fee_cents=32,
+        card_fingerprint="Xt5EWLLDS7FJjR1c",
     )
+    (asked,) = fake.requests
+    assert (asked["method"], asked["path"]) == ("get", "/v1/payment_intents/pi_3MtwBwLkdIwHu7ix28a3tqPa")
+    assert asked["form"] == {"expand[0]": "latest_charge.balance_transaction"}
+    assert asked["headers"]["Authorization"] == f"Bearer {SECRET_KEY}"
+
+
+def test_a_success_is_applied_without_charge_details_when_stripe_cannot_be_asked(provider, fake):
+    fake.fail_with = (500, {"type": "api_error", "message": "An unknown error occurred"})
+    found = parse(provider, event("checkout.session.completed", completed(), "evt_completed"))
+    assert (found.type, found.amount_cents, found.fee_cents, found.card_fingerprint) == (base.SUCCEEDED, 500, 0, "")
+
+
+def test_a_charge_without_a_card_gives_no_fingerprint(provider, fake):
+    """SEPA debit and other methods: no card, so the e-mail alone identifies the donor."""
+    fake.charges["pi_3MtwBwLkdIwHu7ix28a3tqPa"] = charge(
+        payment_method_details={"type": "sepa_debit", "sepa_debit": {"last4": "3000"}}, amount_refunded=0
+    )
+    found = parse(provider, event("checkout.session.async_payment_succeeded", completed(), "evt_async"))
+    assert (found.type, found.card_fingerprint, found.fee_cents) == (base.SUCCEEDED, "", 32)
+
+
+def test_unpaid_and_failed_sessions_ask_stripe_nothing_more(provider, fake):
+    parse(provider, event("checkout.session.completed", completed(payment_status="unpaid")))
+    parse(provider, event("checkout.session.async_payment_failed", completed()))
+    assert fake.requests == []
 
 
 def test_unpaid_checkout_session_completed_is_a_pending_payment(provider):
@@ -365,7 +398,8 @@ def test_gift_paid_with_stripe_end_to_end(
     assert (first.status_code, replay.status_code) == (200, 200)
     gift.refresh_from_db()
     assert (gift.status, gift.match_cents, gift.payment_id) == ("confirmed", 500, "pi_3MtwBwLkdIwHu7ix28a3tqPa")
-    assert entry_kinds(gift) == ["gift.received", "match.posted"]
+    assert (gift.fee_cents, gift.card_key) == (32, card_key("Xt5EWLLDS7FJjR1c"))
+    assert entry_kinds(gift) == ["gift.received", "gift.fee", "match.posted"]
     assert Notification.objects.get(event_id="evt_stripe_paid").deliveries == 2
     assert sum(p.used_cents for p in Pool.objects.filter(campaign=gift.campaign)) == 500
     assert len(mail.outbox) == 1
@@ -397,7 +431,7 @@ def test_stripe_refund_end_to_end(
         post_webhook(personas.a.host, event("charge.refunded", charge(), "evt_refunded"))
     gift.refresh_from_db()
     assert gift.status == "refunded"
-    assert entry_kinds(gift) == ["gift.received", "match.posted", "gift.refunded", "match.reversed"]
+    assert entry_kinds(gift) == ["gift.received", "gift.fee", "match.posted", "gift.refunded", "match.reversed"]
     assert sum(p.used_cents for p in Pool.objects.filter(campaign=gift.campaign)) == 0
 
 
@@ -439,3 +473,33 @@ def test_a_checkout_of_another_application_on_the_same_stripe_account_is_rejecte
     response = post_webhook(personas.a.host, event("checkout.session.completed", other, "evt_foreign"))
     assert response.status_code == 200
     assert (Notification.objects.get().status, Notification.objects.get().reason) == ("rejected", "unknown payment")
+
+
+def test_stripe_cards_count_for_the_per_donor_limit(
+    personas, client_for, account, campaign, cafe, stripe_everywhere, django_capture_on_commit_callbacks
+):
+    """The same card under two e-mail addresses is one donor: Stripe's card fingerprint, read
+    from the charge, reduces the second gift's match at confirmation."""
+    campaign.donor_limit_cents = 800
+    campaign.save()
+    matches = []
+    for n, email in enumerate(["ana@example.org", "ana.bis@example.net"]):
+        client_for(personas.a).post(
+            f"/campagnes/cafe-solidaire/etablissements/{cafe.establishment_id}/don/",
+            {"amount_choice": "500", "email": email},
+        )
+        gift = Gift.objects.get(email=email)
+        assert gift.match_promised_cents == 500, "the card is unknown until Stripe confirms the payment"
+        session = stripe_everywhere.sessions[gift.checkout_id]
+        session.update(status="complete", payment_status="paid", payment_intent=f"pi_ana_{n}")
+        stripe_everywhere.charges[f"pi_ana_{n}"] = charge(
+            payment_intent=f"pi_ana_{n}",
+            amount_refunded=0,
+            payment_method_details={"type": "card", "card": {"fingerprint": "AnaCard0001", "last4": "4242"}},
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_webhook(personas.a.host, event("checkout.session.completed", session, f"evt_ana_{n}"))
+            assert response.status_code == 200
+        gift.refresh_from_db()
+        matches.append(gift.match_cents)
+    assert matches == [500, 300]

@@ -1,6 +1,14 @@
 """Stripe adapter: Checkout Sessions for the hosted payment page, webhook events verified by the
 stripe library's own signature check, refunds, and Connect destination charges when the
-collectivité pays its beneficiaries through Stripe. Idempotency keys derive from the gift."""
+collectivité pays its beneficiaries through Stripe. Idempotency keys derive from the gift.
+
+A Checkout Session says neither which card paid nor what Stripe kept: for a successful payment
+the adapter reads the PaymentIntent with its latest charge and that charge's balance transaction
+expanded (https://docs.stripe.com/api/payment_intents/retrieve, /api/expanding_objects), for the
+card's fingerprint (per-donor limits) and the fee (the ledger's fee entry)."""
+
+import dataclasses
+import logging
 
 import stripe
 
@@ -12,6 +20,9 @@ SESSION_EVENTS = {
     "checkout.session.async_payment_failed": base.FAILED,
     "checkout.session.expired": base.EXPIRED,
 }
+
+
+logger = logging.getLogger(__name__)
 
 
 class StripeProvider:
@@ -81,7 +92,30 @@ class StripeProvider:
         kind = self._session_state(session)
         if kind is None:
             return None
-        return self._from_session(f"reconcile:{session['id']}:{kind}", kind, session)
+        return self._with_charge(self._from_session(f"reconcile:{session['id']}:{kind}", kind, session))
+
+    def _with_charge(self, event: base.PaymentEvent) -> base.PaymentEvent:
+        """A successful payment with its card's fingerprint and Stripe's fee. Best effort: when
+        Stripe cannot be asked, the payment is still applied, without them (logged)."""
+        if event.type != base.SUCCEEDED or not event.payment_id:
+            return event
+        try:
+            intent = self.client().v1.payment_intents.retrieve(
+                event.payment_id, params={"expand": ["latest_charge.balance_transaction"]}
+            )
+        except (stripe.StripeError, base.ProviderError) as exc:
+            logger.warning("Stripe: no charge details for %s: %s", event.payment_id, exc)
+            return event
+        charge = intent.to_dict().get("latest_charge")
+        if not isinstance(charge, dict):
+            return event
+        transaction = charge.get("balance_transaction")
+        fee = transaction.get("fee") if isinstance(transaction, dict) else None
+        return dataclasses.replace(
+            event,
+            card_fingerprint=_fingerprint(charge),
+            fee_cents=fee if isinstance(fee, int) and fee >= 0 else 0,
+        )
 
     def parse_notification(self, body: bytes, headers) -> base.PaymentEvent:
         try:
@@ -93,9 +127,9 @@ class StripeProvider:
         obj = event.data.object.to_dict()  # plain dicts all the way down
         if event.type == "checkout.session.completed":
             kind = base.SUCCEEDED if obj.get("payment_status") in ("paid", "no_payment_required") else base.PENDING
-            return self._from_session(event.id, kind, obj)
+            return self._with_charge(self._from_session(event.id, kind, obj))
         if event.type in SESSION_EVENTS:
-            return self._from_session(event.id, SESSION_EVENTS[event.type], obj)
+            return self._with_charge(self._from_session(event.id, SESSION_EVENTS[event.type], obj))
         if event.type == "charge.refunded":
             return base.PaymentEvent(
                 event_id=event.id,
