@@ -212,7 +212,8 @@ def run(args) -> None:
         f"{'raw SQL, naive row':>26}   {'ratios to the naive':>28}"
     )
     print(
-        f"{'workers':>7}  " + "  ".join([f"{'/s':>10} {'p50':>7} {'p99':>7}"] * 4)
+        f"{'workers':>7}  "
+        + "  ".join([f"{'/s':>10} {'p50':>7} {'p99':>7}"] * 4)
         + f"   {'whole':>8} {'raw SQL':>8} {'whole/raw':>10}"
     )
     stamp = int(time.time())

@@ -176,7 +176,9 @@ def balance_transaction(**fields) -> dict:
         "amount": 500,
         "currency": "eur",
         "fee": 32,
-        "fee_details": [{"amount": 32, "currency": "eur", "description": "Stripe processing fees", "type": "stripe_fee"}],
+        "fee_details": [
+            {"amount": 32, "currency": "eur", "description": "Stripe processing fees", "type": "stripe_fee"}
+        ],
         "net": 468,
         "status": "pending",
         "type": "charge",
