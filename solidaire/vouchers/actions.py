@@ -202,7 +202,8 @@ def redeem(*, voucher: Voucher, establishment, amount_cents: int | None, actor, 
         raise ActionError(_("This voucher was cancelled (the gift was refunded)."), code="cancelled")
     if state == VoucherStatus.EXPIRED:
         raise ActionError(
-            _("This voucher expired on %(date)s.") % {"date": date_format(voucher.valid_until, "SHORT_DATE_FORMAT")}, code="expired"
+            _("This voucher expired on %(date)s.") % {"date": date_format(voucher.valid_until, "SHORT_DATE_FORMAT")},
+            code="expired",
         )
     if state == "not_yet":
         raise ActionError(
