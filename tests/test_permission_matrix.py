@@ -149,6 +149,9 @@ MATRIX = {
     "payments:sandbox_dispute [B's]":           (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     # Back office, admin only (manage_branding): the payment provider and its keys.
     "payments:settings":                        (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payments:connect_accounts":                (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payments:connect_account":                 (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payments:connect_account [B's]":           (LOGIN, 404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     # The sandbox's hosted payment page: public, for the host's own checkouts only.
     "payments:sandbox_checkout":                (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     "payments:sandbox_checkout [B's]":          (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
@@ -334,6 +337,7 @@ def request_for(row: str, w: World) -> tuple[str, str, dict]:
         "donations:gift": lambda: ("get", reverse(name, args=[gift.pk]), {"t": gift_token}),
         "donations:finance_gift": lambda: ("get", reverse(name, args=[gift.pk]), {}),
         "payments:sandbox_checkout": lambda: ("get", reverse(name, args=[gift.checkout_id]), {}),
+        "payments:connect_account": lambda: ("get", reverse(name, args=[establishment.pk]), {}),
         "payments:sandbox_dispute": lambda: ("post", reverse(name, args=[gift.checkout_id]), {}),
         "payments:notifications": lambda: ("post", reverse(name, args=["sandbox"]), {"id": "evt_unsigned"}),
         "api:campaign_detail": lambda: ("get", reverse(name, kwargs={"slug": campaign.slug}), {}),

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "establishment.payout_details_changed": _("Payout details changed"),
     "gift.refund_requested": _("Refund requested"),
     "payments.settings_changed": _("Payment settings changed"),
+    "payments.connect_account_changed": _("Stripe account of an establishment changed"),
     "offer.submitted": _("Counterpart offer submitted"),
     "offer.approved": _("Counterpart offer approved"),
     "offer.rejected": _("Counterpart offer rejected"),

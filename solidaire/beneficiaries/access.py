@@ -50,6 +50,15 @@ def get_establishment_for_moderator(request, pk: int) -> Establishment:
         raise Http404 from exc
 
 
+def get_establishment_for_payments(request, pk: int) -> Establishment:
+    """An establishment of the collectivité, for whoever sets up its payments (admins)."""
+    require_capability(request, Capability.MANAGE_BRANDING)
+    try:
+        return Establishment.objects.select_related("commune", "owner").get(pk=pk, collectivite=request.tenant)
+    except Establishment.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 def get_public_registration(campaign, establishment_pk: int) -> Registration:
     try:
         return Registration.objects.select_related("establishment__commune__departement").get(

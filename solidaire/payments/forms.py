@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import PaymentAccount, ProviderName, new_secret
@@ -65,3 +66,26 @@ class PaymentAccountForm(forms.ModelForm):
         for name in SECRET_FIELDS:
             setattr(self.instance, name, self.cleaned_data[name])
         return super().save(commit=commit)
+
+
+class ConnectAccountForm(forms.Form):
+    """The Stripe connected account that receives an establishment's gifts (empty: none)."""
+
+    stripe_account_id = forms.CharField(
+        label=_("Stripe account ID"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "It starts with acct_ and is shown in the establishment's Stripe dashboard. Leave empty to stop paying this establishment through Stripe."
+        ),
+        validators=[
+            RegexValidator(
+                r"^acct_[A-Za-z0-9]{6,35}$",
+                message=_("A Stripe account ID looks like acct_1Nv0FGQ9RKHgCVdK."),
+            )
+        ],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_stripe_account_id(self):
+        return self.cleaned_data["stripe_account_id"].strip()

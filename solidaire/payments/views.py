@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,9 +11,11 @@ from django_ratelimit.decorators import ratelimit
 from solidaire.accounts.access import team_view
 from solidaire.accounts.roles import Capability
 from solidaire.audit.events import record
+from solidaire.beneficiaries.access import get_establishment_for_payments
 
 from . import inbox
-from .forms import PaymentAccountForm
+from .actions import set_connect_account
+from .forms import ConnectAccountForm, PaymentAccountForm
 from .models import Notification, NotificationStatus, PaymentAccount, SandboxCheckout
 from .providers import ProviderError, provider_for
 from .providers.sandbox import OUTCOMES, SandboxProvider
@@ -114,4 +117,56 @@ def settings_page(request):
         return redirect("payments:settings")
     return render(
         request, "payments/settings.html", {"form": form, "account": account}, status=400 if form.errors else 200
+    )
+
+
+@team_view(Capability.MANAGE_BRANDING)
+def connect_accounts(request):
+    """The collectivité's establishments and the Stripe account each is paid on (Connect)."""
+    from solidaire.beneficiaries.models import Establishment
+    from solidaire.geo.text import fold
+
+    rows = (
+        Establishment.objects.filter(collectivite=request.tenant)
+        .select_related("commune")
+        .order_by("search_text", "pk")
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        folded, digits = fold(query), query.replace(" ", "")
+        rows = rows.filter(Q(search_text__contains=folded) | Q(siret__startswith=digits) | Q(rna__iexact=digits))
+    if request.GET.get("missing") == "1":
+        rows = rows.filter(stripe_account_id="")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    account = PaymentAccount.objects.filter(collectivite=request.tenant).first()
+    return render(
+        request,
+        "payments/connect_accounts.html",
+        {
+            "page": page,
+            "q": query,
+            "missing": request.GET.get("missing") == "1",
+            "querystring": params.urlencode(),
+            "connect_on": bool(account and account.stripe_connect),
+        },
+    )
+
+
+@team_view(Capability.MANAGE_BRANDING)
+def connect_account(request, pk: int):
+    establishment = get_establishment_for_payments(request, pk)
+    form = ConnectAccountForm(request.POST or None, initial={"stripe_account_id": establishment.stripe_account_id})
+    if request.method == "POST" and form.is_valid():
+        changed = set_connect_account(
+            establishment=establishment, account_id=form.cleaned_data["stripe_account_id"], actor=request.user
+        )
+        messages.success(request, _("Your changes are saved.") if changed else _("Nothing changed."))
+        return redirect("payments:connect_accounts")
+    return render(
+        request,
+        "payments/connect_account.html",
+        {"form": form, "establishment": establishment},
+        status=400 if form.errors else 200,
     )
