@@ -40,6 +40,17 @@ def _test_settings():
 
 
 @pytest.fixture(autouse=True)
+def _one_rate_limit_window(monkeypatch):
+    """django-ratelimit counts in fixed windows of the clock (a minute, an hour): a test that
+    straddled a window's end would see its count start again. The clock it reads stands still."""
+    import types
+
+    import django_ratelimit.core
+
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: 1_800_000_000.0))
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
