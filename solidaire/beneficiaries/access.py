@@ -42,21 +42,18 @@ def get_registration_for_moderator(request, pk: int) -> Registration:
         raise Http404 from exc
 
 
+def get_establishment_for_team(request, pk: int, capability: Capability) -> Establishment:
+    """An establishment of the request's collectivité, for a team member with `capability`
+    (moderators review its changes; admins set up how it is paid)."""
+    require_capability(request, capability)
+    try:
+        return Establishment.objects.select_related("commune", "owner").get(pk=pk, collectivite=request.tenant)
+    except Establishment.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 def get_establishment_for_moderator(request, pk: int) -> Establishment:
-    require_capability(request, Capability.MODERATE)
-    try:
-        return Establishment.objects.select_related("commune", "owner").get(pk=pk, collectivite=request.tenant)
-    except Establishment.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def get_establishment_for_payments(request, pk: int) -> Establishment:
-    """An establishment of the collectivité, for whoever sets up its payments (admins)."""
-    require_capability(request, Capability.MANAGE_BRANDING)
-    try:
-        return Establishment.objects.select_related("commune", "owner").get(pk=pk, collectivite=request.tenant)
-    except Establishment.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_establishment_for_team(request, pk, Capability.MODERATE)
 
 
 def get_public_registration(campaign, establishment_pk: int) -> Registration:

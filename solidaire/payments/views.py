@@ -11,7 +11,9 @@ from django_ratelimit.decorators import ratelimit
 from solidaire.accounts.access import team_view
 from solidaire.accounts.roles import Capability
 from solidaire.audit.events import record
-from solidaire.beneficiaries.access import get_establishment_for_payments
+from solidaire.beneficiaries.access import get_establishment_for_team
+from solidaire.beneficiaries.models import Establishment
+from solidaire.geo.text import fold
 
 from . import inbox
 from .actions import set_connect_account
@@ -123,9 +125,6 @@ def settings_page(request):
 @team_view(Capability.MANAGE_BRANDING)
 def connect_accounts(request):
     """The collectivité's establishments and the Stripe account each is paid on (Connect)."""
-    from solidaire.beneficiaries.models import Establishment
-    from solidaire.geo.text import fold
-
     rows = (
         Establishment.objects.filter(collectivite=request.tenant)
         .select_related("commune")
@@ -135,7 +134,8 @@ def connect_accounts(request):
     if query:
         folded, digits = fold(query), query.replace(" ", "")
         rows = rows.filter(Q(search_text__contains=folded) | Q(siret__startswith=digits) | Q(rna__iexact=digits))
-    if request.GET.get("missing") == "1":
+    missing = request.GET.get("missing") == "1"
+    if missing:
         rows = rows.filter(stripe_account_id="")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -147,7 +147,7 @@ def connect_accounts(request):
         {
             "page": page,
             "q": query,
-            "missing": request.GET.get("missing") == "1",
+            "missing": missing,
             "querystring": params.urlencode(),
             "connect_on": bool(account and account.stripe_connect),
         },
@@ -156,7 +156,7 @@ def connect_accounts(request):
 
 @team_view(Capability.MANAGE_BRANDING)
 def connect_account(request, pk: int):
-    establishment = get_establishment_for_payments(request, pk)
+    establishment = get_establishment_for_team(request, pk, Capability.MANAGE_BRANDING)
     form = ConnectAccountForm(request.POST or None, initial={"stripe_account_id": establishment.stripe_account_id})
     if request.method == "POST" and form.is_valid():
         changed = set_connect_account(

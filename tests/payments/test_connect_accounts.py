@@ -7,6 +7,7 @@ import pytest
 
 from solidaire.audit.models import AuditEvent
 from solidaire.beneficiaries.models import Establishment
+from solidaire.donations import actions
 from solidaire.payments.models import PaymentAccount
 from solidaire.payments.providers.stripe import StripeProvider
 
@@ -102,8 +103,6 @@ def test_the_account_set_here_receives_the_gifts(personas, client_for, cafes):
     account.save()
     client_for(personas.a, personas.a.admin).post(edit_url(cafes[0]), {"stripe_account_id": ACCOUNT})
     fake = FakeStripe()
-    from solidaire.donations import actions
-
     registration = cafes[0].registrations.get()
     gift, _token = actions.create_gift(registration=registration, amount_cents=500, email="dora@example.org")
     StripeProvider(account, http_client=fake).create_checkout(
