@@ -216,7 +216,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-match-holds": {"task": "solidaire.donations.tasks.expire_holds", "schedule": 60.0},
-    "reconcile-payments": {"task": "solidaire.donations.tasks.reconcile", "schedule": 600.0},
+    "reconcile-payments": {"task": "solidaire.donations.tasks.reconcile", "schedule": 300.0},
+    "sandbox-outbox": {"task": "solidaire.payments.tasks.send_due_sandbox_events", "schedule": 15.0},
+    "check-books": {"task": "solidaire.ledger.tasks.check_books", "schedule": 900.0},
     "voucher-lifecycle": {"task": "solidaire.vouchers.tasks.daily", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -267,8 +269,15 @@ SOLIDAIRE_SANDBOX_TRANSPORT = env("SOLIDAIRE_SANDBOX_TRANSPORT", "http")
 SOLIDAIRE_SANDBOX_SECRET = env("SOLIDAIRE_SANDBOX_SECRET")
 # How many pools a campaign's public budget is split into (concurrency of matching).
 SOLIDAIRE_MATCHING_POOLS = env_int("SOLIDAIRE_MATCHING_POOLS", 16)
-# How long the match promised at checkout is held for the donor.
+# How long the match promised at checkout is held for the donor; shorter when less than a tenth
+# of the campaign's budget is left, so that abandoned checkouts cannot freeze the end of it.
 SOLIDAIRE_RESERVATION_MINUTES = env_int("SOLIDAIRE_RESERVATION_MINUTES", 30)
+SOLIDAIRE_RESERVATION_MINUTES_SCARCE = env_int("SOLIDAIRE_RESERVATION_MINUTES_SCARCE", 10)
+# How many unpaid reservations may be open at once from one client address, one e-mail address
+# (tags and dots folded) and one browser.
+SOLIDAIRE_HOLDS_PER_ADDRESS = env_int("SOLIDAIRE_HOLDS_PER_ADDRESS", 5)
+SOLIDAIRE_HOLDS_PER_EMAIL = env_int("SOLIDAIRE_HOLDS_PER_EMAIL", 2)
+SOLIDAIRE_HOLDS_PER_DEVICE = env_int("SOLIDAIRE_HOLDS_PER_DEVICE", 3)
 
 # Rate limits key on the client's address: behind a load balancer, name the header it sets
 # (as a META key, such as HTTP_X_REAL_IP); by default the socket's address.

@@ -13,7 +13,6 @@ from solidaire.beneficiaries.models import Establishment, Registration
 from solidaire.donations import actions
 from solidaire.donations.models import Gift
 from solidaire.geo.models import Commune
-from solidaire.payments.models import SandboxCheckout
 from solidaire.payments.providers import provider_for
 
 from .factories import UserFactory
@@ -82,9 +81,8 @@ def start(registration, amount_cents: int = 500, email: str = "donor@example.org
 
 def pay(gift, outcome: str = "success", card: str = "4242") -> Gift:
     """Chooses an outcome on the sandbox's hosted page; its notifications are delivered at once."""
-    checkout = SandboxCheckout.objects.get(pk=gift.checkout_id)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        provider_for(gift.collectivite).pay(checkout, outcome, card)
+        provider_for(gift.collectivite).pay(gift.checkout_id, outcome, card)
     gift.refresh_from_db()
     return gift
 

@@ -132,21 +132,21 @@ MATRIX = {
     "beneficiaries:changes_queue":              (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "beneficiaries:changes_detail":             (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "beneficiaries:changes_detail [B's]":       (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
-    # Giving, public: anyone may start a gift (the form posts to donations:start); a gift's page
-    # opens with its secret token only, and on its collectivité's host only.
+    # Giving, public: anyone may start a gift (the form posts to donations:start); a gift's page,
+    # and cancelling it before paying, with its secret token only, on its collectivité's host only.
     "donations:start":                          (DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
     "donations:start [B's]":                    (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "donations:gift":                           (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     "donations:gift [wrong token]":             (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "donations:gift [B's]":                     (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
-    # Back office, finance officers and admins of A (finance): gifts, refunds, notifications, and
-    # the sandbox's chargeback button (a paid checkout of A's).
+    "donations:cancel":                         (DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
+    "donations:cancel [wrong token]":           (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "donations:cancel [B's]":                   (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    # Back office, finance officers and admins of A (finance): gifts, refunds, notifications.
     "donations:finance_gifts":                  (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "donations:finance_gift":                   (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "donations:finance_gift [B's]":             (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "payments:notifications_log":               (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
-    "payments:sandbox_dispute":                 (LOGIN, DONE,  403,   DONE,  403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
-    "payments:sandbox_dispute [B's]":           (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     # Back office, admin only (manage_branding): the payment provider and its keys.
     "payments:settings":                        (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "payments:connect_accounts":                (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
@@ -335,10 +335,10 @@ def request_for(row: str, w: World) -> tuple[str, str, dict]:
             {"amount_choice": "500", "email": "eve@example.org"},
         ),
         "donations:gift": lambda: ("get", reverse(name, args=[gift.pk]), {"t": gift_token}),
+        "donations:cancel": lambda: ("post", reverse(name, args=[gift.pk]), {"t": gift_token}),
         "donations:finance_gift": lambda: ("get", reverse(name, args=[gift.pk]), {}),
         "payments:sandbox_checkout": lambda: ("get", reverse(name, args=[gift.checkout_id]), {}),
         "payments:connect_account": lambda: ("get", reverse(name, args=[establishment.pk]), {}),
-        "payments:sandbox_dispute": lambda: ("post", reverse(name, args=[gift.checkout_id]), {}),
         "payments:notifications": lambda: ("post", reverse(name, args=["sandbox"]), {"id": "evt_unsigned"}),
         "api:campaign_detail": lambda: ("get", reverse(name, kwargs={"slug": campaign.slug}), {}),
         "api:beneficiaries": lambda: ("get", reverse(name, kwargs={"slug": campaign.slug}), {}),

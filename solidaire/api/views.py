@@ -20,7 +20,7 @@ from solidaire.core.errors import ActionError
 from solidaire.donations import actions
 from solidaire.donations.figures import campaign_figures
 from solidaire.donations.models import Gift
-from solidaire.donations.views import gift_urls, is_limited
+from solidaire.donations.views import client_address, gift_urls, is_limited
 
 from .schemas import BeneficiaryPage, CampaignOut, Error, GiftCreated, GiftIn, GiftOut
 
@@ -165,11 +165,12 @@ def create_gift(request, slug: str, beneficiary_id: int, payload: GiftIn):
             contact_consent=payload.contact_consent,
             voucher_reminder=payload.voucher_reminder,
             language=payload.language,
+            client_address=client_address(request),
         )
         with translation.override(payload.language):
             actions.open_checkout(gift, **gift_urls(request, gift))
     except ActionError as exc:
-        status = 502 if exc.code == "provider" else 400
+        status = {"provider": 502, "too_many_open_gifts": 429}.get(exc.code, 400)
         return Status(
             status,
             {

@@ -59,3 +59,16 @@ def format_cents(cents: int | None, language: str | None = None) -> str:
         return ""
     locale, pattern = _pattern(to_locale(language or get_language() or "fr"), cents % 100 == 0)
     return pattern.apply(Decimal(cents) / 100, locale, currency="EUR", currency_digits=False)
+
+
+def share(total: int, part: int, whole: int, *, up: bool = False) -> int:
+    """`total` × `part` / `whole` in whole cents, rounded down (or up), for what is split in
+    proportion: a refund's share of a fee or of a match. Reversals compute the share of what has
+    been reversed *so far* and book the difference with the previous share, so that rounding
+    never creates or loses a cent: when `part` reaches `whole`, the shares add up to `total`."""
+    if whole <= 0:
+        raise ValueError("the whole must be positive")
+    if not 0 <= part <= whole:
+        raise ValueError("the part must be between 0 and the whole")
+    quotient, remainder = divmod(total * part, whole)
+    return quotient + (1 if up and remainder else 0)

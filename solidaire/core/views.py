@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 from solidaire import __name__ as package_name
 from solidaire.campaigns.models import Campaign
 
-from .health import database_status, task_queue_status
+from .health import database_status, reports, task_queue_status
 
 
 @never_cache
@@ -15,7 +15,7 @@ def healthz(request):
     checks = {"database": database_status(), "task_queue": task_queue_status()}
     healthy = all(value.startswith("ok") for value in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "service": package_name, **checks},
+        {"status": "ok" if healthy else "error", "service": package_name, **checks, **reports()},
         status=200 if healthy else 503,
     )
 

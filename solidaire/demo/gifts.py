@@ -11,7 +11,6 @@ from solidaire.celery import app as celery_app
 from solidaire.core.errors import ActionError
 from solidaire.donations import actions
 from solidaire.donations.models import Gift
-from solidaire.payments.models import SandboxCheckout
 from solidaire.payments.providers import provider_for
 
 FIRST_NAMES = ["Camille", "Louis", "Léa", "Hugo", "Chloé", "Lucas", "Emma", "Nathan", "Manon", "Jules", "Sarah", "Théo"]
@@ -65,9 +64,7 @@ def seed_gifts(campaign, count: int = 300) -> int:
                     continue
                 outcome = rng.choices(["success", "decline", None], weights=[92, 5, 3])[0]
                 if outcome is not None:  # None: the donor left the payment page
-                    provider_for(campaign.collectivite).pay(
-                        SandboxCheckout.objects.get(pk=gift.checkout_id), outcome, f"card-{i}"
-                    )
+                    provider_for(campaign.collectivite).pay(gift.checkout_id, outcome, f"card-{i}")
                 made += 1
     finally:
         celery_app.conf.task_always_eager = previous

@@ -1,5 +1,9 @@
-"""The gift's write paths: start (with the match reserved), apply what the payment provider
-says (confirmation, failure, expiry, refund, chargeback), and ask for a refund."""
+"""The gift's write paths: start it (with its match reserved), open and abandon its checkout, and
+apply what the payment provider says (payment, details, refunds, disputes) — each a transition
+of donations.states, applied inside the inbox's transaction.
+
+Everything about one gift happens under its row's lock (its allocation, voucher and journal
+entries only change there), so events about the same gift apply one after the other."""
 
 import logging
 import uuid
@@ -16,20 +20,21 @@ from solidaire.beneficiaries.models import Registration, RegistrationStatus
 from solidaire.core.errors import ActionError
 from solidaire.core.money import format_cents
 from solidaire.ledger import journal
-from solidaire.ledger.models import AccountKind
 from solidaire.matching import engine as matching
+from solidaire.matching.identity import card_key, device_key, donor_key, origin_key
+from solidaire.payments.inbox import Deferred, Outcome
 from solidaire.payments.models import NotificationStatus
 from solidaire.payments.providers import base, provider_for
+from solidaire.vouchers import actions as vouchers
 
-from . import notifications
-from .models import OPEN_STATUSES, PAID_STATUSES, Gift, GiftStatus, card_key, donor_key
+from . import books, notifications, states
+from .models import Dispute, DisputeStatus, Gift, GiftStatus, Refund, RefundStatus
 
 logger = logging.getLogger(__name__)
 
-
-class Deferred(Exception):
-    """The event cannot apply yet (a refund before its payment's confirmation): the provider
-    will send it again."""
+APPLIED, IGNORED, REJECTED = NotificationStatus.APPLIED, NotificationStatus.IGNORED, NotificationStatus.REJECTED
+# How long after a gift's start (or a refund's request) reconciliation first asks the provider.
+RECONCILE_AFTER_MINUTES = 15
 
 
 # Starting a gift -------------------------------------------------------------------------------
@@ -50,6 +55,27 @@ def check_gift(registration, amount_cents: int, now=None) -> None:
         )
 
 
+def check_open_holds(*, email: str, origin: str, device: str, now) -> None:
+    """Unpaid reservations cannot freeze a budget: one address, one e-mail address and one
+    browser may each hold only a few at once (SOLIDAIRE_HOLDS_PER_*)."""
+    holding = Gift.objects.filter(status=GiftStatus.PENDING, match_promised_cents__gt=0, reservation_expires_at__gt=now)
+    limits = [
+        ("donor_key", donor_key(email), settings.SOLIDAIRE_HOLDS_PER_EMAIL),
+        ("origin_key", origin, settings.SOLIDAIRE_HOLDS_PER_ADDRESS),
+        ("device_key", device, settings.SOLIDAIRE_HOLDS_PER_DEVICE),
+    ]
+    for field, key, limit in limits:
+        if key and holding.filter(**{field: key}).count() >= limit:
+            raise ActionError(
+                _(
+                    "You already have %(count)s gifts waiting for payment. Pay or cancel them before starting "
+                    "another, or wait until their reservation ends."
+                )
+                % {"count": limit},
+                code="too_many_open_gifts",
+            )
+
+
 @transaction.atomic
 def create_gift(
     *,
@@ -63,6 +89,8 @@ def create_gift(
     voucher_reminder: bool = False,
     language: str = "fr",
     user=None,
+    client_address: str = "",
+    device_id: str = "",
     now=None,
 ) -> tuple[Gift, str]:
     """Records the gift and reserves its match. Returns the gift and its secret token (the
@@ -72,6 +100,8 @@ def create_gift(
         pk=registration.pk
     )
     check_gift(registration, amount_cents, now)
+    origin, device = origin_key(client_address), device_key(device_id)
+    check_open_holds(email=email, origin=origin, device=device, now=now)
     campaign = registration.campaign
     gift = Gift.objects.create(
         collectivite=campaign.collectivite,
@@ -87,9 +117,12 @@ def create_gift(
         voucher_reminder=voucher_reminder,
         language=language[:2],
         user=user if user is not None and user.is_authenticated else None,
+        origin_key=origin,
+        device_key=device,
         provider=provider_for(campaign.collectivite).name,
+        reconcile_after=now + timedelta(minutes=RECONCILE_AFTER_MINUTES),
     )
-    matching.reserve(gift, expires_at=now + timedelta(minutes=settings.SOLIDAIRE_RESERVATION_MINUTES))
+    matching.reserve(gift, now=now)
     gift.save(update_fields=["match_promised_cents", "match_note", "reservation_expires_at"])
     return gift, gift.token
 
@@ -103,9 +136,11 @@ def open_checkout(gift: Gift, *, success_url: str, cancel_url: str, notify_url: 
     except base.ProviderError as exc:
         logger.warning("checkout refused for gift %s: %s", gift.pk, exc)
         with transaction.atomic():
-            locked = Gift.objects.select_for_update().get(pk=gift.pk)
-            matching.release(locked)
-            Gift.objects.filter(pk=gift.pk).update(status=GiftStatus.FAILED, closed_at=timezone.now())
+            locked = _locked(Gift.objects.filter(pk=gift.pk))
+            matching.release(locked, _allocation(locked))
+            Gift.objects.filter(pk=gift.pk).update(
+                status=GiftStatus.FAILED, closed_at=timezone.now(), reconcile_after=None
+            )
         raise ActionError(
             _("The payment service cannot be reached. No money was taken; please try again later."), code="provider"
         ) from exc
@@ -114,17 +149,40 @@ def open_checkout(gift: Gift, *, success_url: str, cancel_url: str, notify_url: 
     return gift
 
 
+def abandon_checkout(gift: Gift) -> None:
+    """The donor gives up before paying: the provider closes its page and says so, which
+    releases the reserved match at once (the notification applies it, as for any expiry)."""
+    if gift.status != GiftStatus.PENDING:
+        return
+    try:
+        provider_for(gift.collectivite, gift.provider).expire_checkout(gift)
+    except base.ProviderError as exc:
+        logger.warning("could not close the checkout of gift %s: %s", gift.pk, exc)
+
+
 # Applying the provider's events -------------------------------------------------------------------
 
 
+def _locked(gifts):
+    """The gift, locked (only its own row), with what every event needs alongside it."""
+    return gifts.select_for_update(of=("self",)).select_related("allocation", "campaign").first()
+
+
+def _allocation(gift):
+    try:
+        return gift.allocation
+    except Gift.allocation.RelatedObjectDoesNotExist:
+        return None
+
+
 def _find_gift(event, collectivite, provider_name):
-    gifts = Gift.objects.select_for_update().filter(collectivite=collectivite, provider=provider_name)
+    gifts = Gift.objects.filter(collectivite=collectivite, provider=provider_name)
     if event.checkout_id:
-        found = gifts.filter(checkout_id=event.checkout_id).first()
+        found = _locked(gifts.filter(checkout_id=event.checkout_id))
         if found is not None:
             return found
     if event.payment_id:
-        found = gifts.filter(payment_id=event.payment_id).first()
+        found = _locked(gifts.filter(payment_id=event.payment_id))
         if found is not None:
             return found
     if event.gift_id:
@@ -132,143 +190,354 @@ def _find_gift(event, collectivite, provider_name):
             gift_id = uuid.UUID(str(event.gift_id))
         except ValueError:  # another application's reference on the same provider account
             return None
-        return gifts.filter(pk=gift_id).first()
+        return _locked(gifts.filter(pk=gift_id))
     return None
 
 
-def apply_event(event, *, collectivite, provider_name: str, now=None) -> tuple[str, str, Gift | None]:
-    """Applies one verified event inside the caller's transaction. Returns (notification status,
-    reason, gift). Raises Deferred when the event must wait for an earlier one."""
+DISPUTE_EVENTS = (base.DISPUTE_OPENED, base.DISPUTE_WON, base.DISPUTE_LOST)
+
+
+def amounts_problem(event, gift) -> str:
+    """Why the event's amounts cannot be believed, if they cannot: a notification is applied
+    only when it states the currency and the payment's amount, as integers in the minor unit,
+    equal to the gift's (a dispute: an amount it may withdraw; a refund: a total it may reach)."""
+    if not isinstance(event.currency, str) or not event.currency.strip():
+        return "currency missing"
+    if event.currency.upper() != gift.currency:
+        return f"currency {event.currency} differs from {gift.currency}"
+    if event.type == base.REFUND_FAILED:  # moves no money: names a refund, not an amount
+        return ""
+    if event.type in DISPUTE_EVENTS:
+        if not base.is_cents(event.disputed_cents) or event.disputed_cents > gift.amount_cents:
+            return f"disputed amount {event.disputed_cents!r} is not an amount of this payment"
+        if event.amount_cents is not None and event.amount_cents != gift.amount_cents:
+            return f"amount {event.amount_cents!r} differs from {gift.amount_cents}"
+        return ""
+    if not base.is_cents(event.amount_cents):
+        return f"amount {event.amount_cents!r} is not a whole number of cents"
+    if event.amount_cents != gift.amount_cents:
+        return f"amount {event.amount_cents} differs from {gift.amount_cents}"
+    if event.type == base.REFUNDED and (
+        not base.is_cents(event.refunded_cents) or event.refunded_cents > gift.amount_cents
+    ):
+        return f"refunded amount {event.refunded_cents!r} is not an amount of this payment"
+    return ""
+
+
+def apply_event(event, *, collectivite, provider_name: str, now=None) -> Outcome:
+    """Applies one verified event inside the inbox's transaction (the inbox's handler). Raises
+    Deferred when the event must wait for an earlier one."""
     now = now or timezone.now()
     gift = _find_gift(event, collectivite, provider_name)
     if gift is None:
-        return NotificationStatus.REJECTED, "unknown payment", None
-    if event.currency and event.currency.upper() != gift.currency:
-        return NotificationStatus.REJECTED, f"currency {event.currency} differs from {gift.currency}", gift
-    full_amount = event.type in (base.SUCCEEDED, base.PENDING, base.REFUNDED, base.DISPUTED)
-    if full_amount and event.amount_cents is not None and int(event.amount_cents) != gift.amount_cents:
-        return NotificationStatus.REJECTED, f"amount {event.amount_cents} differs from {gift.amount_cents}", gift
-    if event.type == base.SUCCEEDED:
-        if gift.status in PAID_STATUSES:
-            return NotificationStatus.IGNORED, "already confirmed", gift
-        _confirm(gift, event, provider_name, now)
-        return NotificationStatus.APPLIED, "", gift
-    if event.type == base.PENDING:
-        if gift.status != GiftStatus.PENDING:
-            return NotificationStatus.IGNORED, f"gift is {gift.status}", gift
-        gift.status = GiftStatus.PROCESSING
-        gift.payment_id = event.payment_id or gift.payment_id
-        gift.save(update_fields=["status", "payment_id"])
-        return NotificationStatus.APPLIED, "", gift
-    if event.type in (base.FAILED, base.EXPIRED):
-        if gift.status not in OPEN_STATUSES or (event.type == base.EXPIRED and gift.status != GiftStatus.PENDING):
-            return NotificationStatus.IGNORED, f"gift is {gift.status}", gift
-        matching.release(gift)
-        gift.status = GiftStatus.FAILED if event.type == base.FAILED else GiftStatus.EXPIRED
-        gift.closed_at = now
-        gift.save(update_fields=["status", "closed_at"])
-        return NotificationStatus.APPLIED, "", gift
-    if event.type in (base.REFUNDED, base.DISPUTED):
-        if gift.status in OPEN_STATUSES:
-            raise Deferred("the payment is not confirmed yet")
-        if gift.status != GiftStatus.CONFIRMED:
-            return NotificationStatus.IGNORED, f"gift is {gift.status}", gift
-        _reverse(gift, disputed=event.type == base.DISPUTED, now=now)
-        return NotificationStatus.APPLIED, "", gift
-    return NotificationStatus.IGNORED, f"event type {event.type}", gift
+        return Outcome(REJECTED, "unknown payment")
+    problem = amounts_problem(event, gift)
+    if problem:
+        return Outcome(REJECTED, problem, gift)
+    already = _already_decided(gift, event)
+    if already:
+        return Outcome(IGNORED, already, gift)
+    to = states.target(gift.status, event.type)
+    if to is None:
+        return Outcome(IGNORED, f"gift is {gift.status}", gift)
+    if to == states.DEFER:
+        raise Deferred(f"the gift is {gift.status}: {event.type} waits")
+    if gift.details_pending and event.type in (base.REFUNDED, *DISPUTE_EVENTS):
+        raise Deferred("the payment's fee and transfer are not known yet")
+    ignored = APPLY[event.type](gift, _allocation(gift), event, now=now)
+    return Outcome(IGNORED, ignored, gift) if ignored else Outcome(APPLIED, "", gift)
 
 
-def _accounts(gift, provider_name):
-    c = gift.collectivite_id
-    return {
-        "cash": journal.account(AccountKind.PROVIDER_CASH, collectivite=c, provider=provider_name),
-        "gifts": journal.account(AccountKind.BENEFICIARY_GIFTS, collectivite=c, registration=gift.registration_id),
-        "losses": journal.account(AccountKind.REFUND_LOSSES, collectivite=c),
-    }
+def _already_decided(gift, event) -> str:
+    """A dispute event about a dispute already recorded (a retry, or reconciliation telling
+    again what was notified): nothing to do."""
+    if event.type not in DISPUTE_EVENTS:
+        return ""
+    dispute = Dispute.objects.filter(gift=gift, provider_dispute_id=event.dispute_id).first()
+    if dispute is None:
+        return ""
+    if event.type == base.DISPUTE_OPENED or dispute.status != DisputeStatus.OPEN:
+        return f"dispute {dispute.provider_dispute_id} is {dispute.status}"
+    return ""
 
 
-def _confirm(gift, event, provider_name, now) -> None:
+# Paying ------------------------------------------------------------------------------------------
+
+
+def _pending(gift, allocation, event, *, now):
+    gift.status = GiftStatus.PROCESSING
     gift.payment_id = event.payment_id or gift.payment_id
-    if event.card_fingerprint:
-        gift.card_key = card_key(event.card_fingerprint)
-    gift.fee_cents = min(max(int(event.fee_cents or 0), 0), gift.amount_cents)
-    gift.status = GiftStatus.CONFIRMED
-    gift.confirmed_at = now
-    accounts = _accounts(gift, provider_name)
-    journal.post(
-        kind="gift.received",
-        key=f"gift:{gift.pk}:received",
-        collectivite=gift.collectivite_id,
-        gift=gift,
-        lines=[(accounts["cash"], gift.amount_cents), (accounts["gifts"], -gift.amount_cents)],
-    )
-    if gift.fee_cents:
-        journal.post(
-            kind="gift.fee",
-            key=f"gift:{gift.pk}:fee",
-            collectivite=gift.collectivite_id,
-            gift=gift,
-            lines=[(accounts["gifts"], gift.fee_cents), (accounts["cash"], -gift.fee_cents)],
-        )
-    matching.post(gift, now=now, provider=provider_name)
-    gift.save()
-    Registration.objects.filter(pk=gift.registration_id).update(
-        gifts_count=F("gifts_count") + 1, gifts_total_cents=F("gifts_total_cents") + gift.amount_cents
-    )
-    from solidaire.vouchers.actions import issue_for
+    gift.save(update_fields=["status", "payment_id"])
 
-    issue_for(gift, reminder=gift.voucher_reminder, now=now)
+
+def _failed(gift, allocation, event, *, now):
+    matching.release(gift, allocation)
+    gift.status = GiftStatus.FAILED if event.type == base.FAILED else GiftStatus.EXPIRED
+    gift.closed_at, gift.reconcile_after = now, None
+    gift.save(update_fields=["status", "closed_at", "reconcile_after"])
+
+
+def _confirm(gift, allocation, event, *, now):
+    """The payment is confirmed: the money received, the match posted (what was promised), the
+    registration's totals moved, the voucher issued and the receipt queued — in a handful of
+    statements. What the provider did not say in its notification (Stripe's fee, card and Connect
+    transfer) is fetched by a task afterwards and booked then (DETAILS)."""
+    gift.payment_id = event.payment_id or gift.payment_id
+    gift.status, gift.confirmed_at = GiftStatus.CONFIRMED, now
+    gift.details_pending = not base.is_cents(event.fee_cents)
+    if not gift.details_pending:
+        gift.fee_cents = min(event.fee_cents, gift.amount_cents)
+        gift.card_key = card_key(event.card_fingerprint) if event.card_fingerprint else ""
+    gift.reconcile_after = now + timedelta(minutes=5) if gift.details_pending else None
+    posted = matching.post(gift, allocation, now=now)
+    gift.match_cents, gift.match_note = posted.cents, posted.note
+    journal.post_many(
+        [*books.received(gift), *books.fee(gift), *posted.drafts], collectivite=gift.collectivite_id, gift=gift
+    )
+    Registration.objects.filter(pk=gift.registration_id).update(
+        gifts_count=F("gifts_count") + 1,
+        gifts_total_cents=F("gifts_total_cents") + gift.amount_cents,
+        matching_total_cents=F("matching_total_cents") + posted.registration_used,
+        matching_reserved_cents=F("matching_reserved_cents") + posted.registration_reserved,
+    )
+    gift.save(
+        update_fields=[
+            "payment_id",
+            "status",
+            "confirmed_at",
+            "details_pending",
+            "fee_cents",
+            "card_key",
+            "reconcile_after",
+            "match_cents",
+            "match_note",
+        ]
+    )
+    vouchers.issue_for(gift, reminder=gift.voucher_reminder, now=now)
     notifications.receipt(gift)
+    if gift.details_pending:
+        notifications.fetch_details_later(gift)
 
 
-def _reverse(gift, *, disputed: bool, now) -> None:
-    provider_name = gift.provider
-    accounts = _accounts(gift, provider_name)
-    net = gift.amount_cents - gift.fee_cents
-    journal.post(
-        kind="gift.charged_back" if disputed else "gift.refunded",
-        key=f"gift:{gift.pk}:reversed",
-        collectivite=gift.collectivite_id,
-        gift=gift,
-        lines=[(accounts["gifts"], net), (accounts["losses"], gift.fee_cents), (accounts["cash"], -gift.amount_cents)],
+def _details(gift, allocation, event, *, now):
+    """What the payment cost and where it went, told by the provider after the confirmation:
+    its fee, the card (which counts for the donor's next reservations), and with Connect the
+    transfer to the establishment and the application fee the platform kept."""
+    if not gift.details_pending:
+        return "details already booked"
+    gift.fee_cents = min(event.fee_cents, gift.amount_cents) if base.is_cents(event.fee_cents) else 0
+    transferred = event.transfer_cents if base.is_cents(event.transfer_cents) else 0
+    gift.transferred_cents = min(transferred, gift.amount_cents)
+    gift.application_fee_cents = gift.amount_cents - gift.transferred_cents if gift.transferred_cents else 0
+    gift.details_pending, gift.reconcile_after = False, None
+    if event.card_fingerprint and not gift.card_key:
+        gift.card_key = card_key(event.card_fingerprint)
+        matching.count_card(gift, allocation)
+    journal.post_many([*books.fee(gift), *books.transfer(gift)], collectivite=gift.collectivite_id, gift=gift)
+    gift.save(
+        update_fields=[
+            "fee_cents",
+            "transferred_cents",
+            "application_fee_cents",
+            "details_pending",
+            "reconcile_after",
+            "card_key",
+        ]
     )
-    matching.reverse(gift, reason="chargeback" if disputed else "refund")
-    gift.status = GiftStatus.CHARGED_BACK if disputed else GiftStatus.REFUNDED
-    gift.closed_at = now
-    gift.save(update_fields=["status", "closed_at"])
+    return ""
+
+
+# Reversals: refunds and lost disputes -------------------------------------------------------------
+
+
+def _reverse(gift, allocation, cents: int, drafts, *, reason: str, now) -> None:
+    """What every reversal does besides its own entries: the match taken back in proportion,
+    the registration's totals, the voucher, the gift's own counters (the caller sets how much was
+    refunded or charged back, then the state)."""
+    match = min(books.match_share(gift, cents), gift.match_standing_cents)
+    drafts = [*drafts, *matching.reverse(gift, allocation, match, reason=reason)]
+    journal.post_many(drafts, collectivite=gift.collectivite_id, gift=gift)
+    gift.match_reversed_cents += match
+    standing = gift.standing_cents - cents
     Registration.objects.filter(pk=gift.registration_id).update(
-        gifts_count=F("gifts_count") - 1, gifts_total_cents=F("gifts_total_cents") - gift.amount_cents
+        gifts_count=F("gifts_count") - (1 if standing == 0 else 0),
+        gifts_total_cents=F("gifts_total_cents") - cents,
     )
-    from solidaire.donations.signals import gift_reversed
+    if standing == 0:
+        gift.closed_at = now
 
-    gift_reversed.send(sender=Gift, gift=gift)
+
+def _refunded(gift, allocation, event, *, now):
+    """The provider refunded the donor: `refunded_cents` is everything refunded so far, so a
+    retried, replayed or reordered notification books each cent once."""
+    cents = event.refunded_cents - gift.refunded_cents
+    if cents <= 0:
+        return "refund already booked"
+    if cents > gift.standing_cents:
+        logger.error("gift %s: provider refunded %s c, only %s c stand", gift.pk, cents, gift.standing_cents)
+        return f"refund of {cents} exceeds what stands ({gift.standing_cents})"
+    total = event.refunded_cents
+    _reverse(gift, allocation, cents, books.refunded(gift, cents, total), reason="refund", now=now)
+    gift.refunded_cents = total
+    _settle(gift)
+    refund = _refund_made(gift, event, cents, now)
+    vouchers.adjust_for(gift, standing_cents=gift.standing_cents, now=now)
+    record(
+        collectivite=gift.collectivite,
+        actor=None,
+        action="gift.refunded",
+        obj=gift,
+        label=f"{format_cents(cents)} / {format_cents(gift.amount_cents)}",
+        data={"refund": refund.pk, "provider_refund": event.refund_id, "refunded_cents": total},
+    )
     notifications.reversed_gift(gift)
+    return ""
 
 
-# Refunds asked by the collectivité ----------------------------------------------------------------
+def _refund_made(gift, event, cents: int, now) -> Refund:
+    """The refund the notification reports: the one asked for, or one made at the provider."""
+    asked = Refund.objects.filter(gift=gift, status=RefundStatus.REQUESTED)
+    refund = (event.refund_id and asked.filter(provider_refund_id=event.refund_id).first()) or asked.first()
+    if refund is None:
+        return Refund.objects.create(
+            gift=gift,
+            amount_cents=cents,
+            reason="made at the payment provider",
+            status=RefundStatus.SUCCEEDED,
+            key=f"provider:{event.event_id}",
+            provider_refund_id=event.refund_id,
+            completed_at=now,
+        )
+    refund.status, refund.completed_at = RefundStatus.SUCCEEDED, now
+    refund.provider_refund_id = refund.provider_refund_id or event.refund_id
+    refund.save(update_fields=["status", "completed_at", "provider_refund_id"])
+    return refund
 
 
-def request_refund(*, gift: Gift, actor, reason: str) -> str:
-    """Asks the provider to refund a confirmed gift. The refund itself is applied when the
-    provider's notification arrives, through the same path as every payment event."""
-    if gift.status != GiftStatus.CONFIRMED:
-        raise ActionError(_("Only a confirmed gift can be refunded."), code="not_confirmed")
-    if not reason.strip():
-        raise ActionError(_("Give the reason for the refund."), field="reason")
-    try:
-        with transaction.atomic():
-            provider = provider_for(gift.collectivite, gift.provider)
-            refund_id = provider.refund(gift, gift.amount_cents)
-            record(
-                collectivite=gift.collectivite,
-                actor=actor,
-                action="gift.refund_requested",
-                obj=gift,
-                label=f"{format_cents(gift.amount_cents)} → {gift.registration.establishment.trade_name}",
-                data={"reason": reason.strip(), "refund": refund_id},
-            )
-    except base.ProviderError as exc:
-        raise ActionError(
-            _("The payment provider refused the refund: %(error)s") % {"error": exc}, code="provider"
-        ) from exc
-    return refund_id
+def _refund_failed(gift, allocation, event, *, now):
+    refund = Refund.objects.filter(gift=gift, status=RefundStatus.REQUESTED).first()
+    if refund is None or (event.refund_id and refund.provider_refund_id not in ("", event.refund_id)):
+        return "no such refund waiting"
+    mark_refund_failed(gift, refund, "refused by the payment provider", now=now)
+    return ""
+
+
+def mark_refund_failed(gift, refund, reason: str, *, now) -> None:
+    """The provider will not make the refund: the gift is back to what its money says."""
+    refund.status, refund.failure, refund.completed_at = RefundStatus.FAILED, reason[:200], now
+    refund.save(update_fields=["status", "failure", "completed_at"])
+    if gift.status == GiftStatus.REFUND_REQUESTED:
+        _settle(gift)
+    record(
+        collectivite=gift.collectivite,
+        actor=None,
+        action="gift.refund_failed",
+        obj=gift,
+        label=format_cents(refund.amount_cents),
+        data={"refund": refund.pk, "reason": reason[:200]},
+    )
+
+
+def _settle(gift) -> None:
+    gift.status = states.settled(
+        amount_cents=gift.amount_cents, refunded_cents=gift.refunded_cents, charged_back_cents=gift.charged_back_cents
+    )
+    gift.reconcile_after = None
+    gift.save(
+        update_fields=[
+            "status",
+            "refunded_cents",
+            "charged_back_cents",
+            "match_reversed_cents",
+            "closed_at",
+            "reconcile_after",
+        ]
+    )
+
+
+# Disputes ----------------------------------------------------------------------------------------
+
+
+def _dispute_opened(gift, allocation, event, *, now):
+    """The card holder disputes the payment: the provider withdrew the funds (maybe only part)
+    and its fee; the gift is disputed, what it brings the establishment frozen, its voucher on
+    hold. If the voucher was already used, the redemptions go to the provider as evidence."""
+    fee = event.dispute_fee_cents if base.is_cents(event.dispute_fee_cents) else 0
+    dispute = Dispute.objects.create(
+        gift=gift,
+        provider_dispute_id=event.dispute_id or event.event_id,
+        amount_cents=min(event.disputed_cents, gift.standing_cents),
+        fee_cents=fee,
+        opened_at=now,
+        evidence=vouchers.evidence_of_use(gift),
+    )
+    journal.post_many(books.dispute_opened(gift, dispute), collectivite=gift.collectivite_id, gift=gift)
+    gift.status, gift.reconcile_after = GiftStatus.DISPUTED, None
+    gift.save(update_fields=["status", "reconcile_after"])
+    vouchers.freeze_for(gift)
+    _audit_dispute(gift, dispute, "gift.dispute_opened")
+    if dispute.evidence:
+        notifications.submit_evidence_later(gift, dispute)
+
+
+def _open_dispute(gift, event) -> Dispute | None:
+    return Dispute.objects.filter(gift=gift, provider_dispute_id=event.dispute_id, status=DisputeStatus.OPEN).first()
+
+
+def _dispute_won(gift, allocation, event, *, now):
+    dispute = _open_dispute(gift, event)
+    if dispute is None:
+        return "no such dispute open"
+    fee_back = min(event.dispute_fee_cents, dispute.fee_cents) if base.is_cents(event.dispute_fee_cents) else 0
+    journal.post_many(books.dispute_won(gift, dispute, fee_back), collectivite=gift.collectivite_id, gift=gift)
+    dispute.status, dispute.closed_at = DisputeStatus.WON, now
+    dispute.save(update_fields=["status", "closed_at"])
+    _settle(gift)
+    vouchers.unfreeze_for(gift)
+    _audit_dispute(gift, dispute, "gift.dispute_won")
+    return ""
+
+
+def _dispute_lost(gift, allocation, event, *, now):
+    """Final: the disputed funds are gone, the gift's match is taken back in proportion, what is
+    left of the voucher is cancelled. The establishment bears the loss, unless it already gave the
+    counterpart (the voucher was used): then the collectivité does."""
+    dispute = _open_dispute(gift, event)
+    if dispute is None:
+        return "no such dispute open"
+    dispute.status, dispute.closed_at = DisputeStatus.LOST, now
+    dispute.borne_by_collectivite = vouchers.was_used(gift)
+    dispute.save(update_fields=["status", "closed_at", "borne_by_collectivite"])
+    cents = dispute.amount_cents
+    _reverse(gift, allocation, cents, books.dispute_lost(gift, dispute), reason="dispute lost", now=now)
+    gift.charged_back_cents += cents
+    _settle(gift)
+    vouchers.cancel_for(gift, now=now)
+    _audit_dispute(gift, dispute, "gift.dispute_lost")
+    notifications.reversed_gift(gift)
+    return ""
+
+
+def _audit_dispute(gift, dispute, action) -> None:
+    record(
+        collectivite=gift.collectivite,
+        actor=None,
+        action=action,
+        obj=gift,
+        label=f"{format_cents(dispute.amount_cents)} / {format_cents(gift.amount_cents)}",
+        data={"dispute": dispute.provider_dispute_id, "borne_by_collectivite": dispute.borne_by_collectivite},
+    )
+
+
+APPLY = {
+    base.PENDING: _pending,
+    base.SUCCEEDED: _confirm,
+    base.FAILED: _failed,
+    base.EXPIRED: _failed,
+    base.DETAILS: _details,
+    base.REFUNDED: _refunded,
+    base.REFUND_FAILED: _refund_failed,
+    base.DISPUTE_OPENED: _dispute_opened,
+    base.DISPUTE_WON: _dispute_won,
+    base.DISPUTE_LOST: _dispute_lost,
+}

@@ -8,19 +8,28 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from solidaire.accounts.access import require_capability, team_view
+from solidaire.accounts.access import team_view
 from solidaire.accounts.roles import Capability
 from solidaire.campaigns.models import Campaign
 from solidaire.core.errors import ActionError
+from solidaire.core.forms import EuroField
+from solidaire.core.money import cents_to_input, format_cents
 
-from . import actions
+from .books import match_share
 from .models import Gift, GiftStatus
+from .refunds import request_refund
 
 
 class RefundForm(forms.Form):
+    amount = EuroField(
+        label=gettext_lazy("Amount to refund (€)"),
+        help_text=gettext_lazy("All that is left of the gift, or part of it: the match is reversed in proportion."),
+    )
     reason = forms.CharField(
         label=gettext_lazy("Reason for the refund"), max_length=200, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The form is shown again for confirmation before anything is asked of the provider.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 @team_view(Capability.FINANCE)
@@ -55,7 +64,8 @@ def gift_list(request):
 
 @team_view(Capability.FINANCE)
 def gift_detail(request, gift_id):
-    require_capability(request, Capability.FINANCE)
+    """A gift's money, journal, refunds and disputes; a refund is asked in two steps: the form,
+    then a confirmation of what will happen."""
     gift = (
         Gift.objects.select_related("registration__establishment", "campaign")
         .filter(pk=gift_id, collectivite=request.tenant)
@@ -63,24 +73,48 @@ def gift_detail(request, gift_id):
     )
     if gift is None:
         raise Http404
-    form = RefundForm(request.POST or None)
+    initial = {"amount": cents_to_input(gift.refundable_cents)}
+    form = RefundForm(request.POST or None, initial=initial)
+    confirming = False
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.request_refund(gift=gift, actor=request.user, reason=form.cleaned_data["reason"])
-        except ActionError as exc:
-            form.add_error(None, exc.message)
+        amount = form.cleaned_data["amount"]
+        if not form.cleaned_data["confirmed"]:
+            if not 0 < amount <= gift.refundable_cents:
+                form.add_error(
+                    "amount",
+                    _("Refund between %(low)s and %(high)s.")
+                    % {"low": format_cents(1), "high": format_cents(gift.refundable_cents)},
+                )
+            else:
+                confirming = True
+                form = RefundForm(initial={**form.cleaned_data, "confirmed": True})
         else:
-            messages.success(
-                request, _("The refund is asked for; it is applied when the payment provider confirms it.")
-            )
-            return redirect("donations:finance_gift", gift_id=gift.pk)
+            try:
+                request_refund(gift=gift, amount_cents=amount, actor=request.user, reason=form.cleaned_data["reason"])
+            except ActionError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(
+                    request, _("The refund is asked for; it is applied when the payment provider confirms it.")
+                )
+                return redirect("donations:finance_gift", gift_id=gift.pk)
     return render(
         request,
         "donations/finance_detail.html",
         {
             "gift": gift,
             "form": form,
+            "confirming": confirming,
+            "match_back": _match_back(gift, form) if confirming else 0,
             "entries": gift.entries.prefetch_related("postings__account"),
+            "refunds": gift.refunds.select_related("requested_by"),
+            "disputes": gift.disputes.all(),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _match_back(gift, form) -> int:
+    """What the refund being confirmed takes back of the match."""
+    amount = form.initial["amount"]
+    return min(match_share(gift, amount), gift.match_standing_cents)

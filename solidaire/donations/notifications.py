@@ -1,5 +1,6 @@
-"""E-mails to donors, in the language they gave in. They are rendered and sent by a background
-task once the transaction has committed, off the payment's hot path."""
+"""E-mails to donors, in the language they gave in, and the work a gift's write path leaves for
+after its commit (asking the provider for a payment's details, giving it a dispute's evidence).
+E-mails are rendered and sent by a background task, off the payment's hot path."""
 
 from django.db import transaction
 from django.urls import reverse
@@ -7,6 +8,9 @@ from django.utils import translation
 
 from solidaire.core.emails import send_templated
 from solidaire.tenants.resolution import tenant_url
+from solidaire.vouchers.codes import display
+from solidaire.vouchers.documents import pdf, private_url
+from solidaire.vouchers.models import Voucher
 
 TEMPLATES = {"receipt": "donations/email/receipt", "reversed": "donations/email/reversed"}
 
@@ -20,14 +24,9 @@ def gift_url(gift) -> str:
 def send(gift, kind: str) -> None:
     """Renders and sends one e-mail to the donor (in the worker). The receipt carries the
     voucher, when the gift has one, as a PDF."""
-    from solidaire.vouchers.documents import pdf, private_url
-    from solidaire.vouchers.models import Voucher
-
     voucher = Voucher.objects.filter(gift=gift).first() if kind == "receipt" else None
     attachments = []
     if voucher is not None:
-        from solidaire.vouchers.codes import display
-
         attachments.append((f"bon-{display(voucher.code)}.pdf", pdf(voucher, gift.language), "application/pdf"))
     send_templated(
         to=gift.email,
@@ -47,16 +46,29 @@ def send(gift, kind: str) -> None:
     )
 
 
-def _later(gift, kind: str) -> None:
-    from .tasks import send_gift_email
-
-    gift_id = str(gift.pk)
-    transaction.on_commit(lambda: send_gift_email.delay(gift_id, kind))
+def _after_commit(task, *args) -> None:
+    transaction.on_commit(lambda: task.delay(*args))
 
 
 def receipt(gift) -> None:
-    _later(gift, "receipt")
+    from .tasks import send_gift_email
+
+    _after_commit(send_gift_email, str(gift.pk), "receipt")
 
 
 def reversed_gift(gift) -> None:
-    _later(gift, "reversed")
+    from .tasks import send_gift_email
+
+    _after_commit(send_gift_email, str(gift.pk), "reversed")
+
+
+def fetch_details_later(gift) -> None:
+    from .tasks import fetch_payment_details
+
+    _after_commit(fetch_payment_details, str(gift.pk))
+
+
+def submit_evidence_later(gift, dispute) -> None:
+    from .tasks import submit_dispute_evidence
+
+    _after_commit(submit_dispute_evidence, dispute.pk)

@@ -7,6 +7,7 @@ app_name = "donations"
 urlpatterns = [
     path("campagnes/<slug:slug>/etablissements/<int:pk>/don/", views.start, name="start"),
     path("dons/<uuid:gift_id>/", views.gift_page, name="gift"),
+    path("dons/<uuid:gift_id>/annuler/", views.cancel, name="cancel"),
     path("gestion/dons/", finance.gift_list, name="finance_gifts"),
     path("gestion/dons/<uuid:gift_id>/", finance.gift_detail, name="finance_gift"),
 ]

@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
@@ -21,6 +23,33 @@ from .models import PAID_STATUSES, Gift
 # per e-mail address (the provider limits card attempts on its own page).
 RATE_PER_IP = "20/h"
 RATE_PER_EMAIL = "10/h"
+# A random id kept by the donor's browser (signed cookie): how many unpaid reservations one
+# browser holds at once is limited (donations.actions.check_open_holds).
+DEVICE_COOKIE = "solidaire_device"
+DEVICE_COOKIE_DAYS = 30
+
+
+def client_address(request) -> str:
+    return request.META.get(settings.RATELIMIT_IP_META_KEY, "") or ""
+
+
+def device_id(request) -> tuple[str, bool]:
+    """The browser's id, and whether it is new (to be set on the response)."""
+    known = request.get_signed_cookie(DEVICE_COOKIE, default="", salt="solidaire.device")
+    return (known, False) if known else (secrets.token_urlsafe(16), True)
+
+
+def remember_device(response, device: str):
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        device,
+        salt="solidaire.device",
+        max_age=DEVICE_COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
 
 
 def gift_urls(request, gift) -> dict:
@@ -50,6 +79,7 @@ def start(request, slug: str, pk: int):
     registration = get_public_registration(campaign, pk)
     form = GiftForm(request.POST, campaign=campaign)
     limited = False
+    device, new_device = device_id(request)
     if form.is_valid():
         limited = is_limited(request, form.cleaned_data["email"])
         if limited:
@@ -67,42 +97,66 @@ def start(request, slug: str, pk: int):
                     voucher_reminder=form.cleaned_data["voucher_reminder"],
                     language=translation.get_language() or "fr",
                     user=request.user,
+                    client_address=client_address(request),
+                    device_id=device,
                 )
                 actions.open_checkout(gift, **gift_urls(request, gift))
             except ActionError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                limited = exc.code == "too_many_open_gifts"
             else:
-                return redirect(f"{reverse('donations:gift', args=[gift.pk])}?t={gift.token}")
-    return render(
+                response = redirect(f"{reverse('donations:gift', args=[gift.pk])}?t={gift.token}")
+                return remember_device(response, device) if new_device else response
+    response = render(
         request,
         "donations/gift_form_page.html",
         {"campaign": campaign, "registration": registration, "establishment": registration.establishment, "form": form},
         status=429 if limited else 400,
     )
+    return remember_device(response, device) if new_device else response
+
+
+def _gift_for_donor(request, gift_id, token: str) -> Gift:
+    """A gift of the request's collectivité, for whoever holds its secret token (404 otherwise)."""
+    gift = (
+        Gift.objects.select_related("registration__establishment", "campaign__collectivite")
+        .filter(pk=gift_id, collectivite=request.tenant)
+        .first()
+    )
+    if gift is None or not gift.check_token(token):
+        raise Http404
+    return gift
 
 
 @never_cache
 def gift_page(request, gift_id):
     """The donor's private page for one gift: before paying (the match promised and until when),
-    then the truth about the payment. Reached with the secret token only."""
-    gift = (
-        Gift.objects.select_related("registration__establishment", "campaign")
-        .filter(pk=gift_id, collectivite=request.tenant)
-        .first()
-    )
-    if gift is None or not gift.check_token(request.GET.get("t", "")):
-        raise Http404
+    then the truth about the payment. Reached with the secret token only. With
+    `fragment=status`, only the part that changes with the payment (the page asks for it while
+    it waits)."""
+    gift = _gift_for_donor(request, gift_id, request.GET.get("t", ""))
+    context = {
+        "gift": gift,
+        "campaign": gift.campaign,
+        "establishment": gift.registration.establishment,
+        "registration": gift.registration,
+    }
+    if request.GET.get("fragment") == "status":
+        response = render(request, "donations/includes/gift_status.html", context)
+        response["X-Gift-Status"] = gift.status
+        return response
     if request.GET.get("cancelled") and gift.status not in PAID_STATUSES:
         # The provider's cancel address, but it may be reached after paying (another tab, the
         # back button): a paid gift must not be said unpaid.
         messages.info(request, _("The payment was not completed."))
-    return render(
-        request,
-        "donations/gift.html",
-        {
-            "gift": gift,
-            "campaign": gift.campaign,
-            "establishment": gift.registration.establishment,
-            "registration": gift.registration,
-        },
-    )
+    return render(request, "donations/gift.html", context)
+
+
+@require_POST
+def cancel(request, gift_id):
+    """The donor gives up before paying: the provider closes its page, and its notification
+    releases the public money reserved at once."""
+    gift = _gift_for_donor(request, gift_id, request.POST.get("t", ""))
+    actions.abandon_checkout(gift)
+    messages.info(request, _("Your gift is cancelled; no money was taken."))
+    return redirect(f"{reverse('donations:gift', args=[gift.pk])}?t={gift.token}")

@@ -9,6 +9,10 @@ class LedgerConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from solidaire.core import health
+
         from .journal import forget_accounts
+        from .tasks import health_report
 
         post_migrate.connect(forget_accounts, sender=self)
+        health.register("ledger", health_report)

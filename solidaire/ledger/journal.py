@@ -1,10 +1,11 @@
 """The single write path of the journal."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 
-from .models import Account, AccountKind, Entry, Posting
+from .models import COLLECTIVITE_KINDS, PROVIDER_KINDS, Account, AccountKind, Entry, Posting
 
 
 class UnbalancedEntry(ValueError):
@@ -26,9 +27,9 @@ def forget_accounts(**kwargs) -> None:
 
 
 def account_code(kind: str, *, collectivite_id, campaign_id=None, registration_id=None, provider: str = "") -> str:
-    if kind in (AccountKind.PROVIDER_CASH, AccountKind.PROVIDER_FEES):
+    if kind in PROVIDER_KINDS:
         return f"{kind}:{collectivite_id}:{provider}"
-    if kind == AccountKind.REFUND_LOSSES:
+    if kind in COLLECTIVITE_KINDS:
         return f"{kind}:{collectivite_id}"
     if kind == AccountKind.CAMPAIGN_MATCHING:
         return f"{kind}:{campaign_id}"
@@ -74,24 +75,60 @@ def account(kind: str, *, collectivite, campaign=None, registration=None, provid
     return Account(pk=account_id, code=code, kind=kind)
 
 
+@dataclass(frozen=True)
+class Draft:
+    """An entry to post: what happened (`kind`), the key that makes it happen once, its lines."""
+
+    kind: str
+    key: str
+    lines: list[tuple[Account, int]]
+    memo: str = ""
+
+
 def post(
     *, kind: str, key: str, collectivite, lines: Iterable[tuple[Account, int]], gift=None, memo: str = ""
 ) -> Entry:
-    """Records one balanced entry, inside the caller's transaction. Lines with a zero amount
-    are left out; the entry must keep at least two lines whose amounts sum to zero (checked
-    here, and on PostgreSQL again by a deferred constraint trigger at commit). A second entry
-    with the same key fails the unique constraint and so the caller's whole transaction: an
-    event is never posted twice."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("journal entries are posted inside the transaction of the event they record")
-    lines = [(acc, int(amount)) for acc, amount in lines if int(amount) != 0]
-    if len(lines) < 2 or sum(amount for _acc, amount in lines) != 0:
-        raise UnbalancedEntry(f"{kind} {key}: {[(a.code, x) for a, x in lines]}")
+    """Records one balanced entry, inside the caller's transaction; AlreadyPosted if an entry
+    with this key exists (the event it records was already applied)."""
     if Entry.objects.filter(key=key).exists():
         raise AlreadyPosted(key)
-    entry = Entry.objects.create(kind=kind, key=key, collectivite_id=_pk(collectivite), gift=gift, memo=memo[:200])
-    Posting.objects.bulk_create([Posting(entry=entry, account_id=acc.pk, amount_cents=amount) for acc, amount in lines])
+    (entry,) = post_many([Draft(kind, key, list(lines), memo)], collectivite=collectivite, gift=gift, skip_empty=False)
     return entry
+
+
+def post_many(drafts: Iterable[Draft], *, collectivite, gift=None, skip_empty: bool = True) -> list[Entry]:
+    """Records balanced entries (in two statements whatever their number), inside the caller's
+    transaction. Lines with a zero amount are left out; an entry left with no line at all is
+    left out too (a fee of nothing), unless `skip_empty` is false; with one line, it is refused;
+    the lines of each entry must sum to zero (checked here, and on PostgreSQL again by a
+    deferred constraint trigger at commit). An entry whose key exists fails the unique
+    constraint, and with it the caller's whole transaction: an event is never posted twice."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("journal entries are posted inside the transaction of the event they record")
+    kept = []
+    for draft in drafts:
+        lines = [(acc, int(amount)) for acc, amount in draft.lines if int(amount) != 0]
+        if not lines and skip_empty:
+            continue
+        if len(lines) < 2 or sum(amount for _acc, amount in lines) != 0:
+            raise UnbalancedEntry(f"{draft.kind} {draft.key}: {[(a.code, x) for a, x in lines]}")
+        kept.append((draft, lines))
+    if not kept:
+        return []
+    entries = Entry.objects.bulk_create(
+        [
+            Entry(kind=draft.kind, key=draft.key, collectivite_id=_pk(collectivite), gift=gift, memo=draft.memo[:200])
+            for draft, _lines in kept
+        ]
+    )
+    Posting.objects.bulk_create(
+        [
+            Posting(entry=entry, account_id=acc.pk, amount_cents=amount)
+            for entry, (_draft, lines) in zip(entries, kept, strict=True)
+            for acc, amount in lines
+        ]
+    )
+    return entries
 
 
 def balance(account_or_queryset) -> int:

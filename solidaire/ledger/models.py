@@ -9,10 +9,16 @@ from solidaire.audit.models import AppendOnlyError
 
 class AccountKind(models.TextChoices):
     PROVIDER_CASH = "provider_cash", _("Cash held at a payment provider")
-    PROVIDER_FEES = "provider_fees", _("Fees charged by a payment provider")
-    REFUND_LOSSES = "refund_losses", _("Fees not recovered on refunds")
+    PROVIDER_FEES = "provider_fees", _("Fees charged by a payment provider to the collectivité")
+    DISPUTED_FUNDS = "disputed_funds", _("Funds withdrawn by a payment provider during disputes")
+    APPLICATION_FEES = "application_fees", _("Application fees kept on Stripe Connect transfers")
+    REFUND_LOSSES = "refund_losses", _("Fees not recovered on refunds and lost disputes")
+    DISPUTE_LOSSES = "dispute_losses", _("Lost disputes borne by the collectivité")
     BENEFICIARY_GIFTS = "beneficiary_gifts", _("Owed to a beneficiary from gifts")
     BENEFICIARY_MATCHING = "beneficiary_matching", _("Owed to a beneficiary from matching")
+    FROZEN_GIFTS = "frozen_gifts", _("Owed to a beneficiary from gifts, frozen by a dispute")
+    FROZEN_MATCHING = "frozen_matching", _("Owed to a beneficiary from matching, frozen by a dispute")
+    BENEFICIARY_RECOVERABLE = "beneficiary_recoverable", _("To be recovered from a beneficiary")
     CAMPAIGN_MATCHING = "campaign_matching", _("Public money committed by a campaign")
 
 
@@ -20,8 +26,27 @@ class AccountKind(models.TextChoices):
 DEBIT_NORMAL = {
     AccountKind.PROVIDER_CASH,
     AccountKind.PROVIDER_FEES,
+    AccountKind.DISPUTED_FUNDS,
     AccountKind.REFUND_LOSSES,
+    AccountKind.DISPUTE_LOSSES,
+    AccountKind.BENEFICIARY_RECOVERABLE,
     AccountKind.CAMPAIGN_MATCHING,
+}
+# Whose account it is: a collectivité's at one provider, a collectivité's, a campaign's, or (the
+# others) a beneficiary's registration in a campaign.
+PROVIDER_KINDS = {
+    AccountKind.PROVIDER_CASH,
+    AccountKind.PROVIDER_FEES,
+    AccountKind.DISPUTED_FUNDS,
+    AccountKind.APPLICATION_FEES,
+}
+COLLECTIVITE_KINDS = {AccountKind.REFUND_LOSSES, AccountKind.DISPUTE_LOSSES}
+# What a beneficiary is owed (credit balances) and may owe back (debit balance): never negative.
+BENEFICIARY_PAYABLES = {
+    AccountKind.BENEFICIARY_GIFTS,
+    AccountKind.BENEFICIARY_MATCHING,
+    AccountKind.FROZEN_GIFTS,
+    AccountKind.FROZEN_MATCHING,
 }
 
 
@@ -103,3 +128,23 @@ class Posting(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.account} {self.amount_cents:+d}"
+
+
+class CheckRun(models.Model):
+    """One run of the ledger checks (ledger.tasks.check_books): what it found, kept so that
+    /healthz can say "ok" or how many problems without recomputing, and so that finance
+    officers are e-mailed once per new set of problems rather than at every run."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    problems = models.PositiveIntegerField()
+    # [{"invariant", "detail", "collectivite_id"}, …]
+    violations = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("ledger check")
+        verbose_name_plural = _("ledger checks")
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.problems} problems"

@@ -4,20 +4,24 @@ Every function runs inside the caller's transaction. Rows are locked in one fixe
 the gift's allocation, then the donor counters (sorted by key), then the beneficiary's
 registration, then pools (a conditional UPDATE on one pool, or pools in index order for the
 partial match) — so that concurrent gifts never deadlock.
+
+Journal entries are returned as drafts (ledger.journal.Draft): the gift's write path posts them
+with its own, in one go.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, F, When
+from django.db import connection, transaction
+from django.db.models import Case, F, Q, Sum, When
 
 from solidaire.beneficiaries.models import Registration
-from solidaire.donations.models import donor_key as email_key
 from solidaire.ledger import journal
 from solidaire.ledger.models import AccountKind
 from solidaire.vouchers.models import Staff
 
+from .identity import donor_key as email_key
 from .models import Allocation, AllocationStatus, DonorUsage, Pool
 
 # Why a gift got less than its ratio promises (shown to the donor, kept on the gift).
@@ -27,6 +31,10 @@ NOTE_SAME_BENEFICIARY = "same_beneficiary_limit"
 NOTE_CAP = "beneficiary_cap"
 NOTE_BUDGET = "budget"
 NOTE_CLOSED = "campaign_closed"
+NOTE_EXPIRED = "reservation_expired"
+
+# Below this share of the budget left, holds are shorter (SOLIDAIRE_RESERVATION_MINUTES_SCARCE).
+SCARCE_PERCENT = 10
 
 
 # Pools -------------------------------------------------------------------------------------
@@ -114,6 +122,23 @@ def _lock_pools(campaign) -> list[Pool]:
     return list(Pool.objects.select_for_update().filter(campaign=campaign).order_by("index"))
 
 
+def budget_left(campaign) -> int:
+    """Public money neither used nor reserved."""
+    row = Pool.objects.filter(campaign=campaign).aggregate(
+        capacity=Sum("capacity_cents"), used=Sum("used_cents"), reserved=Sum("reserved_cents")
+    )
+    return (row["capacity"] or 0) - (row["used"] or 0) - (row["reserved"] or 0)
+
+
+def hold_minutes(campaign) -> int:
+    """How long a new hold lasts: shorter once the budget is nearly used, so that checkouts
+    started and abandoned cannot keep the last of it from donors who pay."""
+    budget = campaign.matching_budget_cents
+    if budget and budget_left(campaign) * 100 < budget * SCARCE_PERCENT:
+        return min(settings.SOLIDAIRE_RESERVATION_MINUTES_SCARCE, settings.SOLIDAIRE_RESERVATION_MINUTES)
+    return settings.SOLIDAIRE_RESERVATION_MINUTES
+
+
 # Limits ------------------------------------------------------------------------------------
 
 
@@ -122,13 +147,22 @@ def same_beneficiary_limit(campaign) -> int:
     return campaign.match_for(campaign.max_gift_cents)
 
 
-def keys_for(gift, campaign, with_card: bool) -> list[str]:
-    identities = [gift.donor_key] + ([gift.card_key] if with_card and gift.card_key else [])
+def linked_cards(campaign, gift) -> list[str]:
+    """The cards this donor — this e-mail address, or this browser — paid with in the campaign
+    (learnt when a payment was confirmed): the same card behind several addresses is one donor
+    for the next reservations."""
+    seen = Q(donor_key=gift.donor_key) | (Q(device_key=gift.device_key) if gift.device_key else Q(pk__in=[]))
+    return sorted(
+        set(Allocation.objects.filter(seen, campaign=campaign).exclude(card_key="").values_list("card_key", flat=True))
+    )
+
+
+def keys_for(campaign, registration_id, identities) -> list[str]:
     keys = []
     for identity in identities:
         if campaign.donor_limit_cents is not None:
             keys.append(identity)
-        keys.append(f"{identity}|reg:{gift.registration_id}")
+        keys.append(f"{identity}|reg:{registration_id}")
     return sorted(keys)
 
 
@@ -177,8 +211,8 @@ class _Room:
     registration: Registration
 
 
-def _room(campaign, gift, keys, held: int = 0) -> _Room:
-    """What the limits still allow for this gift (`held`: what the gift itself already holds)."""
+def _room(campaign, gift, keys) -> _Room:
+    """What the limits still allow for this gift."""
     usages = _lock_usages(campaign, keys)
     registration = (
         Registration.objects.select_for_update(of=("self",))
@@ -189,32 +223,37 @@ def _room(campaign, gift, keys, held: int = 0) -> _Room:
     if is_self_dealing(gift, registration):
         return _Room(0, NOTE_OWN, usages, registration)
     for key, usage in usages.items():
-        left = (
-            _limit(campaign, key) - usage.used_cents - usage.reserved_cents + (held if key in _held_keys(gift) else 0)
-        )
+        left = _limit(campaign, key) - usage.used_cents - usage.reserved_cents
         if left < allowed:
             allowed, note = max(left, 0), NOTE_SAME_BENEFICIARY if "|reg:" in key else NOTE_DONOR_LIMIT
     if campaign.beneficiary_cap_cents is not None:
-        left = (
-            campaign.beneficiary_cap_cents
-            - registration.matching_total_cents
-            - registration.matching_reserved_cents
-            + held
-        )
+        left = campaign.beneficiary_cap_cents - registration.matching_total_cents - registration.matching_reserved_cents
         if left < allowed:
             allowed, note = max(left, 0), NOTE_CAP
     return _Room(allowed, note, usages, registration)
-
-
-def _held_keys(gift) -> list[str]:
-    allocation = getattr(gift, "_locked_allocation", None)
-    return allocation.keys if allocation is not None and allocation.status == AllocationStatus.HELD else []
 
 
 def _count(keys, campaign, *, used: int = 0, reserved: int = 0) -> None:
     if keys and (used or reserved):
         DonorUsage.objects.filter(campaign=campaign, key__in=keys).update(
             used_cents=F("used_cents") + used, reserved_cents=F("reserved_cents") + reserved
+        )
+
+
+def _count_new(keys, campaign_id: int, used: int) -> None:
+    """Adds `used` to counters that may not exist yet (a card seen for the first time), in one
+    statement: INSERT … ON CONFLICT DO UPDATE, which SQLite and PostgreSQL both speak (Django's
+    bulk_create can only overwrite on conflict, not add)."""
+    if not keys or not used:
+        return
+    table = DonorUsage._meta.db_table
+    rows = ", ".join(["(%s, %s, %s, 0)"] * len(keys))
+    params = [value for key in sorted(keys) for value in (campaign_id, key, used)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (campaign_id, key, used_cents, reserved_cents) VALUES {rows} "  # noqa: S608
+            f"ON CONFLICT (campaign_id, key) DO UPDATE SET used_cents = {table}.used_cents + excluded.used_cents",
+            params,
         )
 
 
@@ -226,17 +265,28 @@ def _count_registration(registration_id, *, used: int = 0, reserved: int = 0) ->
         )
 
 
+def _accounts(campaign, registration_id):
+    c = campaign.collectivite_id
+    return (
+        journal.account(AccountKind.CAMPAIGN_MATCHING, collectivite=c, campaign=campaign.pk),
+        journal.account(AccountKind.BENEFICIARY_MATCHING, collectivite=c, registration=registration_id),
+    )
+
+
 # The gift's life -----------------------------------------------------------------------------
 
 
-def reserve(gift, *, expires_at) -> int:
-    """At checkout: holds the promised match until `expires_at`. Sets gift.match_promised_cents
-    and gift.match_note (the caller saves the gift)."""
+def reserve(gift, *, now) -> int:
+    """At checkout: holds the promised match for a while (hold_minutes). Sets
+    gift.match_promised_cents, gift.match_note and gift.reservation_expires_at (the caller saves
+    the gift)."""
     campaign = gift.campaign
-    keys = keys_for(gift, campaign, with_card=False)
+    identities = [gift.donor_key, *linked_cards(campaign, gift)]
+    keys = keys_for(campaign, gift.registration_id, identities)
     room = _room(campaign, gift, keys)
     pool_id, granted, partial = _take(campaign, gift.id.int, room.allowed, "reserved_cents")
     note = room.note or (NOTE_BUDGET if granted < campaign.match_for(gift.amount_cents) else "")
+    expires_at = now + timedelta(minutes=hold_minutes(campaign)) if granted else None
     if granted:
         Allocation.objects.create(
             gift=gift,
@@ -246,28 +296,24 @@ def reserve(gift, *, expires_at) -> int:
             partial=partial,
             status=AllocationStatus.HELD,
             keys=keys,
+            donor_key=gift.donor_key,
+            device_key=gift.device_key,
             expires_at=expires_at,
         )
         _count(keys, campaign, reserved=granted)
         _count_registration(gift.registration_id, reserved=granted)
     gift.match_promised_cents = granted
     gift.match_note = note
-    gift.reservation_expires_at = expires_at if granted else None
+    gift.reservation_expires_at = expires_at
     return granted
 
 
-def _locked_allocation(gift):
-    allocation = Allocation.objects.select_for_update().filter(gift=gift).first()
-    gift._locked_allocation = allocation
-    return allocation
-
-
-def _release(allocation) -> None:
+def _release(allocation, registration_id) -> None:
     # The fixed order: donor counters, registration, then the pool.
     amount = allocation.amount_cents
     _lock_counters(allocation.campaign_id, allocation.keys)
     _count(allocation.keys, allocation.campaign_id, reserved=-amount)
-    _count_registration(allocation.gift.registration_id, reserved=-amount)
+    _count_registration(registration_id, reserved=-amount)
     changes = {"reserved_cents": F("reserved_cents") - amount}
     if allocation.partial:  # the pool's partial match was never used: it may give one again
         changes["partial_taken"] = False
@@ -276,127 +322,145 @@ def _release(allocation) -> None:
     allocation.save(update_fields=["status"])
 
 
-def release(gift) -> int:
-    """Payment failed or abandoned: the held match returns to its pool."""
-    allocation = _locked_allocation(gift)
+def release(gift, allocation) -> int:
+    """Payment failed or abandoned: the held match returns to its pool. `allocation` is the
+    gift's, locked by the caller (None if it has none)."""
     if allocation is None or allocation.status != AllocationStatus.HELD:
         return 0
-    _release(allocation)
+    _release(allocation, gift.registration_id)
     return allocation.amount_cents
 
 
-def post(gift, *, now, provider: str) -> int:
-    """The payment is confirmed: the held match becomes public money committed (reduced only
-    if the card turns out to have reached the per-donor limit). Without a valid hold — it
-    expired, or the payment failed first — the gift is matched first come, first served from
-    what is left, while the campaign is open. Records the journal entry; returns the match."""
+@dataclass
+class Posted:
+    """What confirming a gift did to its match: the public money committed, why it is less than
+    the ratio gives (if it is), what the caller still has to move on the registration's matched
+    and reserved totals, and the journal entry to post."""
+
+    cents: int = 0
+    note: str = ""
+    registration_used: int = 0
+    registration_reserved: int = 0
+    drafts: list = field(default_factory=list)
+
+
+def post(gift, allocation, *, now) -> Posted:
+    """The payment is confirmed. A hold still valid is honoured in full: the donor gets what was
+    promised (the card, known only now, counts for later reservations, never against this one).
+    Without a valid hold — it expired, or the payment failed first — the gift is matched first
+    come, first served from what is left, while the campaign is open.
+
+    `allocation` is the gift's, locked by the caller. The registration's counters are left to
+    the caller, which moves them with the gift's own in one statement."""
     campaign = gift.campaign
-    allocation = _locked_allocation(gift)
+    card_keys = keys_for(campaign, gift.registration_id, [gift.card_key]) if gift.card_key else []
     has_hold = allocation is not None and allocation.status == AllocationStatus.HELD
-    holding = has_hold and allocation.expires_at > now
-    keys = keys_for(gift, campaign, with_card=True)
-    if holding:
-        held = allocation.amount_cents
-        room = _room(campaign, gift, keys, held=held)
-        posted = min(held, room.allowed)
+    if has_hold and allocation.expires_at > now:
+        held = posted = allocation.amount_cents
+        _count(allocation.keys, campaign, reserved=-held, used=posted)
+        _count_new([k for k in card_keys if k not in allocation.keys], campaign.pk, posted)
         Pool.objects.filter(pk=allocation.pool_id).update(
             reserved_cents=F("reserved_cents") - held, used_cents=F("used_cents") + posted
         )
-        _count(allocation.keys, campaign, reserved=-held)
-        _count(keys, campaign, used=posted)
-        _count_registration(gift.registration_id, reserved=-held, used=posted)
-        allocation.amount_cents, allocation.keys, allocation.status = posted, keys, AllocationStatus.POSTED
-        allocation.save(update_fields=["amount_cents", "keys", "status"])
-        note = room.note if posted < held else gift.match_note
+        allocation.keys = sorted(set(allocation.keys) | set(card_keys))
+        allocation.status, allocation.card_key = AllocationStatus.POSTED, gift.card_key
+        allocation.save(update_fields=["keys", "status", "card_key"])
+        result = Posted(cents=posted, note=gift.match_note, registration_used=posted, registration_reserved=-held)
     else:
-        posted, note = 0, NOTE_CLOSED
-        # What the limits allow, the expired hold's share given back (it is released below).
-        room = _room(campaign, gift, keys, held=allocation.amount_cents if has_hold else 0)
-        if has_hold:  # expired, and not swept yet: released here, its pool locked in index order
-            _lock_pools(campaign)
-            _release(allocation)
-        if campaign.phase(now) == "open":
-            pool_id, posted, partial = _take(campaign, gift.id.int, room.allowed, "used_cents")
-            note = room.note or (NOTE_BUDGET if posted < campaign.match_for(gift.amount_cents) else "")
-            if posted:
-                _count(keys, campaign, used=posted)
-                _count_registration(gift.registration_id, used=posted)
-                Allocation.objects.update_or_create(
-                    gift=gift,
-                    defaults={
-                        "campaign": campaign,
-                        "pool_id": pool_id,
-                        "amount_cents": posted,
-                        "partial": partial,
-                        "status": AllocationStatus.POSTED,
-                        "keys": keys,
-                        "expires_at": None,
-                    },
-                )
-    gift.match_cents, gift.match_note = posted, note
-    if posted:
-        journal.post(
-            kind="match.posted",
-            key=f"gift:{gift.pk}:match",
-            collectivite=campaign.collectivite_id,
-            gift=gift,
-            lines=[
-                (
-                    journal.account(
-                        AccountKind.CAMPAIGN_MATCHING, collectivite=campaign.collectivite_id, campaign=campaign
-                    ),
-                    posted,
-                ),
-                (
-                    journal.account(
-                        AccountKind.BENEFICIARY_MATCHING,
-                        collectivite=campaign.collectivite_id,
-                        registration=gift.registration_id,
-                    ),
-                    -posted,
-                ),
-            ],
+        result = _post_without_hold(gift, allocation if has_hold else None, card_keys, now)
+    if result.cents:
+        matching, beneficiary = _accounts(campaign, gift.registration_id)
+        result.drafts.append(
+            journal.Draft(
+                "match.posted", f"gift:{gift.pk}:match", [(matching, result.cents), (beneficiary, -result.cents)]
+            )
         )
-    return posted
+    return result
 
 
-def reverse(gift, *, reason: str) -> int:
-    """Refund or chargeback of a confirmed gift: its match leaves the beneficiary and returns
-    to the pool (and so to the campaign's budget while the campaign is open)."""
-    allocation = _locked_allocation(gift)
-    if allocation is None or allocation.status != AllocationStatus.POSTED or not allocation.amount_cents:
-        return 0
-    amount, campaign = allocation.amount_cents, gift.campaign
+def _post_without_hold(gift, expired, card_keys, now) -> Posted:
+    """First come, first served, from what is left (the expired hold, not swept yet, given back
+    first — its pool locked in index order like every path that waits for pools)."""
+    campaign = gift.campaign
+    if expired is not None:
+        _lock_pools(campaign)
+        _release(expired, gift.registration_id)
+    if campaign.phase(now) != "open":
+        return Posted(note=NOTE_CLOSED)
+    identities = [gift.donor_key, *linked_cards(campaign, gift)]
+    if gift.card_key and gift.card_key not in identities:
+        identities.append(gift.card_key)
+    keys = keys_for(campaign, gift.registration_id, identities)
+    room = _room(campaign, gift, keys)
+    pool_id, posted, partial = _take(campaign, gift.id.int, room.allowed, "used_cents")
+    full = campaign.match_for(gift.amount_cents)
+    note = room.note or ((NOTE_EXPIRED if expired is not None else NOTE_BUDGET) if posted < full else "")
+    if posted:
+        _count(keys, campaign, used=posted)
+        _count_registration(gift.registration_id, used=posted)
+        Allocation.objects.update_or_create(
+            gift=gift,
+            defaults={
+                "campaign": campaign,
+                "pool_id": pool_id,
+                "amount_cents": posted,
+                "reversed_cents": 0,
+                "partial": partial,
+                "status": AllocationStatus.POSTED,
+                "keys": keys,
+                "donor_key": gift.donor_key,
+                "device_key": gift.device_key,
+                "card_key": gift.card_key,
+                "expires_at": None,
+            },
+        )
+    # The registration's totals moved here already: nothing left for the caller to add.
+    return Posted(cents=posted, note=note)
+
+
+def count_card(gift, allocation) -> None:
+    """The card of a confirmed payment, learnt after the confirmation (Stripe tells it on
+    request): its match counts for the card from now on, for later reservations."""
+    if not gift.card_key or allocation is None or allocation.status != AllocationStatus.POSTED:
+        return
+    card_keys = keys_for(gift.campaign, gift.registration_id, [gift.card_key])
+    new = [k for k in card_keys if k not in allocation.keys]
+    _count_new(new, gift.campaign_id, allocation.amount_cents - allocation.reversed_cents)
+    allocation.keys = sorted(set(allocation.keys) | set(card_keys))
+    allocation.card_key = gift.card_key
+    allocation.save(update_fields=["keys", "card_key"])
+
+
+def reverse(gift, allocation, cents: int, *, reason: str) -> list:
+    """A refund or a lost dispute takes back `cents` of the gift's posted match: it leaves the
+    beneficiary and returns to the pool (and so to the campaign's budget while it is open). Once
+    the whole match is back, a partial match's pool may give a partial match again. Returns the
+    journal entry to post."""
+    if allocation is None or allocation.status != AllocationStatus.POSTED or cents <= 0:
+        return []
+    left = allocation.amount_cents - allocation.reversed_cents
+    if cents > left:
+        raise ValueError(f"cannot reverse {cents} of a match with {left} left")
+    campaign = gift.campaign
     _lock_counters(campaign, allocation.keys)  # the fixed order: counters, registration, pool
-    _count(allocation.keys, campaign, used=-amount)
-    _count_registration(gift.registration_id, used=-amount)
-    Pool.objects.filter(pk=allocation.pool_id).update(used_cents=F("used_cents") - amount)
-    allocation.status = AllocationStatus.REVERSED
-    allocation.save(update_fields=["status"])
-    journal.post(
-        kind="match.reversed",
-        key=f"gift:{gift.pk}:match-reversed",
-        collectivite=campaign.collectivite_id,
-        gift=gift,
-        memo=reason,
-        lines=[
-            (
-                journal.account(
-                    AccountKind.BENEFICIARY_MATCHING,
-                    collectivite=campaign.collectivite_id,
-                    registration=gift.registration_id,
-                ),
-                amount,
-            ),
-            (
-                journal.account(
-                    AccountKind.CAMPAIGN_MATCHING, collectivite=campaign.collectivite_id, campaign=campaign
-                ),
-                -amount,
-            ),
-        ],
-    )
-    return amount
+    _count(allocation.keys, campaign, used=-cents)
+    _count_registration(gift.registration_id, used=-cents)
+    allocation.reversed_cents += cents
+    whole = allocation.reversed_cents == allocation.amount_cents
+    changes = {"used_cents": F("used_cents") - cents}
+    if whole and allocation.partial:
+        changes["partial_taken"] = False
+    Pool.objects.filter(pk=allocation.pool_id).update(**changes)
+    if whole:
+        allocation.status = AllocationStatus.REVERSED
+    allocation.save(update_fields=["reversed_cents", "status"])
+    matching, beneficiary = _accounts(campaign, gift.registration_id)
+    n = gift.match_reversed_cents + cents
+    return [
+        journal.Draft(
+            "match.reversed", f"gift:{gift.pk}:match-reversed:{n}", [(beneficiary, cents), (matching, -cents)], reason
+        )
+    ]
 
 
 def expire_holds(*, now, limit: int = 500) -> int:
@@ -412,11 +476,11 @@ def expire_holds(*, now, limit: int = 500) -> int:
         with transaction.atomic():
             allocation = (
                 Allocation.objects.select_for_update(of=("self",))
-                .select_related("gift", "campaign")
+                .select_related("gift")
                 .filter(gift_id=gift_id, status=AllocationStatus.HELD, expires_at__lte=now)
                 .first()
             )
             if allocation is not None:
-                _release(allocation)
+                _release(allocation, allocation.gift.registration_id)
                 released += 1
     return released

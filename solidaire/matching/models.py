@@ -35,7 +35,7 @@ class AllocationStatus(models.TextChoices):
     HELD = "held", "held"  # reserved at checkout, waiting for the payment
     POSTED = "posted", "posted"  # the payment is confirmed: public money is committed
     RELEASED = "released", "released"  # payment failed or reservation expired
-    REVERSED = "reversed", "reversed"  # refund or chargeback after confirmation
+    REVERSED = "reversed", "reversed"  # all of it taken back by refunds or lost disputes
 
 
 class Allocation(models.Model):
@@ -45,17 +45,38 @@ class Allocation(models.Model):
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="+")
     pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="allocations")
     amount_cents = models.PositiveIntegerField()
+    # Taken back by partial refunds (all of it once the allocation is reversed).
+    reversed_cents = models.PositiveIntegerField(default=0)
     partial = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=AllocationStatus.choices)
     keys = models.JSONField(default=list)  # the donor counters it counts against
+    # Who gave, from which browser, and with which card once the provider says: a card met
+    # behind an e-mail address or a browser counts for their next reservations
+    # (matching.engine.linked_cards).
+    donor_key = models.CharField(max_length=50, blank=True)
+    device_key = models.CharField(max_length=50, blank=True)
+    card_key = models.CharField(max_length=50, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["campaign", "donor_key"]),
+            models.Index(fields=["campaign", "device_key"], condition=~Q(device_key=""), name="allocation_by_device"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reversed_cents__lte=F("amount_cents")), name="allocation_reversed_within_amount"
+            )
+        ]
 
     def __str__(self):
         return f"{self.amount_cents} c from {self.pool} ({self.status})"
+
+    @property
+    def standing_cents(self) -> int:
+        return self.amount_cents - self.reversed_cents
 
 
 class DonorUsage(models.Model):

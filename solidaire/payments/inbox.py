@@ -1,18 +1,49 @@
-"""The notification inbox: every provider notification is stored, verified, and applied at
-most once — in the same transaction as its effects — whatever the retries, duplicates or
-reordering."""
+"""The notification inbox: every provider notification is verified, stored — and committed, so
+that it stays as evidence whatever happens next — then applied at most once, in the transaction
+that records it applied, whatever the retries, duplicates or reordering.
 
+The inbox does not know what a payment event means: the package that does (donations) registers
+a handler, which is given each verified, normalised event with its collectivité and returns what
+became of it."""
+
+import dataclasses
 import logging
+from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .models import Notification, NotificationStatus
-from .providers import InvalidNotification, ProviderError, provider_for
+from .models import FINAL_STATUSES, Notification, NotificationStatus
+from .providers import InvalidNotification, PaymentEvent, ProviderError, provider_for
 
 logger = logging.getLogger(__name__)
 
 KEPT_HEADERS = ("content-type", "user-agent", "solidaire-signature", "stripe-signature")
+
+
+class Deferred(Exception):
+    """The event cannot apply yet (a refund before its payment's confirmation): it is answered
+    409, and applied when the provider sends it again."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    status: str  # applied, ignored or rejected
+    reason: str = ""
+    gift: object = None
+
+
+Handler = Callable[..., Outcome]
+_handlers: list[Handler] = []
+
+
+def register(handler: Handler) -> None:
+    """The function that applies events: handler(event, collectivite=…, provider_name=…) → Outcome,
+    run inside the inbox's transaction; it raises Deferred when the event must wait."""
+    if handler not in _handlers:
+        _handlers[:] = [handler]
 
 
 def _headers(headers) -> dict:
@@ -52,42 +83,91 @@ def receive(
     )
 
 
-@transaction.atomic
-def apply(*, collectivite, provider_name: str, event, body: str = "", headers=None) -> tuple[int, Notification]:
-    """Stores the verified event and applies it, once. A duplicate (same provider and event id)
-    changes nothing; a deferred event is tried again when it comes back."""
-    from solidaire.donations.actions import Deferred, apply_event
+def apply(*, collectivite, provider_name: str, event: PaymentEvent, body: str = "", headers=None):
+    """Stores the verified event (its own transaction) and applies it, once: a duplicate of an
+    event already applied, ignored or rejected changes nothing; a deferred one is tried again.
+    Returns (HTTP status, notification): 200, 409 (deferred: send it again) or 500 (applying it
+    failed; the notification stays received and is tried again)."""
+    notification, fresh = _store(collectivite, provider_name, event, body, headers)
+    if not fresh and notification.status in FINAL_STATUSES:
+        return 200, notification
+    return _apply(notification, event, collectivite, provider_name)
 
+
+def _store(collectivite, provider_name, event, body, headers) -> tuple[Notification, bool]:
     try:
         with transaction.atomic():
-            notification = Notification.objects.create(
-                collectivite=collectivite,
-                provider=provider_name,
-                event_id=event.event_id,
-                event_type=event.type,
-                body=body,
-                headers=headers or {},
-                signature_valid=True,
-                status=NotificationStatus.DEFERRED,
+            return (
+                Notification.objects.create(
+                    collectivite=collectivite,
+                    provider=provider_name,
+                    event_id=event.event_id,
+                    event_type=event.type,
+                    event=event.to_json(),
+                    body=body,
+                    headers=headers or {},
+                    signature_valid=True,
+                    status=NotificationStatus.RECEIVED,
+                ),
+                True,
             )
     except IntegrityError:
-        notification = Notification.objects.select_for_update().get(provider=provider_name, event_id=event.event_id)
-        Notification.objects.filter(pk=notification.pk).update(deliveries=notification.deliveries + 1)
-        if notification.status != NotificationStatus.DEFERRED:
-            return 200, notification
-    if event.type.startswith("ignored:"):
-        status, reason, gift = NotificationStatus.IGNORED, "not a payment event", None
-    else:
-        try:
-            with transaction.atomic():
-                status, reason, gift = apply_event(event, collectivite=collectivite, provider_name=provider_name)
-        except Deferred as exc:
-            notification.reason = str(exc)
-            notification.save(update_fields=["reason"])
-            return 409, notification
-    notification.status, notification.reason, notification.gift = status, reason[:200], gift
+        existing = Notification.objects.filter(
+            collectivite=collectivite, provider=provider_name, event_id=event.event_id
+        )
+        existing.update(deliveries=F("deliveries") + 1)
+        return existing.get(), False
+
+
+def _apply(notification, event, collectivite, provider_name) -> tuple[int, Notification]:
+    (handler,) = _handlers
+    try:
+        with transaction.atomic():
+            locked = Notification.objects.select_for_update().get(pk=notification.pk)
+            if locked.status in FINAL_STATUSES:  # a concurrent delivery applied it first
+                return 200, locked
+            try:
+                if event.type.startswith("ignored:"):  # an event of the provider's we have no use for
+                    outcome = Outcome(NotificationStatus.IGNORED, "not a payment event")
+                else:
+                    outcome = handler(event, collectivite=collectivite, provider_name=provider_name)
+            except Deferred as exc:
+                _finish(locked, NotificationStatus.DEFERRED, str(exc))
+                return 409, locked
+            _finish(locked, outcome.status, outcome.reason, outcome.gift)
+    except Exception:
+        # The notification stays "received" (committed before): the provider's retry, or the
+        # sweep (retry_unfinished), applies it later.
+        logger.exception("%s event %s could not be applied", provider_name, event.event_id)
+        notification.refresh_from_db()
+        return 500, notification
+    if locked.status == NotificationStatus.REJECTED:
+        logger.warning("%s event %s rejected: %s", provider_name, event.event_id, locked.reason)
+    return 200, locked
+
+
+def _finish(notification, status, reason="", gift=None) -> None:
+    notification.status, notification.reason = status, reason[:200]
+    notification.gift = gift if gift is not None else notification.gift
     notification.processed_at = timezone.now()
     notification.save(update_fields=["status", "reason", "gift", "processed_at"])
-    if status == NotificationStatus.REJECTED:
-        logger.warning("%s event %s rejected: %s", provider_name, event.event_id, reason)
-    return 200, notification
+
+
+def retry_unfinished(*, older_than_seconds: int = 60, limit: int = 200, now=None) -> dict:
+    """Applies again the notifications a crash left "received", from the verified event stored
+    with them (deferred ones wait for the provider's next delivery, or for reconciliation)."""
+    now = now or timezone.now()
+    counts = {"retried": 0, "applied": 0}
+    stuck = (
+        Notification.objects.filter(
+            status=NotificationStatus.RECEIVED, received_at__lte=now - timedelta(seconds=older_than_seconds)
+        )
+        .select_related("collectivite")
+        .order_by("received_at")[:limit]
+    )
+    for notification in stuck:
+        counts["retried"] += 1
+        event = PaymentEvent.from_json(notification.event)
+        status, _notification = _apply(notification, event, notification.collectivite, notification.provider)
+        counts["applied"] += status == 200
+    return counts

@@ -43,15 +43,20 @@ class PaymentAccount(models.Model):
 
 
 class NotificationStatus(models.TextChoices):
+    RECEIVED = "received", _("Received, not applied yet")
     APPLIED = "applied", _("Applied")
     IGNORED = "ignored", _("Nothing to change")
     DEFERRED = "deferred", _("Waiting for an earlier event")
     REJECTED = "rejected", _("Rejected")
 
 
+FINAL_STATUSES = (NotificationStatus.APPLIED, NotificationStatus.IGNORED, NotificationStatus.REJECTED)
+
+
 class Notification(models.Model):
-    """Every notification a provider sends, stored before anything else happens; a (provider,
-    event id) pair is applied at most once, in the same transaction as its effects."""
+    """Every notification a provider sends, stored (and committed) before anything else happens,
+    so that it stays as evidence whatever happens next; a (collectivité, provider, event id) is
+    applied at most once, in the same transaction that records it applied."""
 
     collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.PROTECT, related_name="+", null=True)
     provider = models.CharField(max_length=20)
@@ -59,6 +64,8 @@ class Notification(models.Model):
     event_type = models.CharField(max_length=60, blank=True)
     body = models.TextField()
     headers = models.JSONField(default=dict)
+    # The verified event, normalised: what a retry applies after a crash, without the body.
+    event = models.JSONField(default=dict, blank=True)
     signature_valid = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=NotificationStatus.choices)
     reason = models.CharField(max_length=200, blank=True)
@@ -73,11 +80,12 @@ class Notification(models.Model):
         verbose_name_plural = _("provider notifications")
         constraints = [
             models.UniqueConstraint(
-                fields=["provider", "event_id"],
+                fields=["collectivite", "provider", "event_id"],
                 condition=models.Q(event_id__isnull=False),
-                name="one_notification_per_event",
+                name="one_notification_per_event_and_collectivite",
             )
         ]
+        indexes = [models.Index(fields=["status", "received_at"])]
 
     def __str__(self):
         return f"{self.provider} {self.event_id or '?'} {self.status}"
@@ -95,10 +103,16 @@ class SandboxCheckout(models.Model):
     success_url = models.URLField(max_length=1000)
     cancel_url = models.URLField(max_length=1000)
     notify_url = models.URLField(max_length=1000)
-    status = models.CharField(max_length=20, default="open")  # open, processing, paid, failed, expired
+    # open, then paid, failed or expired — settled when the payer acts, whatever the notifications.
+    status = models.CharField(max_length=20, default="open")
     payment_id = models.CharField(max_length=40, blank=True)
     card_fingerprint = models.CharField(max_length=64, blank=True)
     refunded_cents = models.PositiveIntegerField(default=0)
+    # One dispute at most, as the card holder's bank opens and decides it.
+    dispute_id = models.CharField(max_length=40, blank=True)
+    dispute_status = models.CharField(max_length=10, blank=True)  # open, won, lost
+    disputed_cents = models.PositiveIntegerField(default=0)
+    dispute_evidence = models.JSONField(default=dict, blank=True)
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -106,14 +120,34 @@ class SandboxCheckout(models.Model):
         return self.id
 
 
+class SandboxRefund(models.Model):
+    """A refund the sandbox made: asked once per idempotency key, as real providers do."""
+
+    id = models.CharField(primary_key=True, max_length=40)
+    checkout = models.ForeignKey(SandboxCheckout, on_delete=models.CASCADE, related_name="refunds")
+    key = models.CharField(max_length=100)
+    amount_cents = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["checkout", "key"], name="one_sandbox_refund_per_key")]
+
+    def __str__(self):
+        return self.id
+
+
 class SandboxEvent(models.Model):
-    """A notification the sandbox sends (and re-sends until it is acknowledged)."""
+    """A notification the sandbox sends, and sends again until it is acknowledged: the row is
+    the outbox, so a crash of the worker or of the broker loses nothing (a beat task sends what
+    is due)."""
 
     id = models.CharField(primary_key=True, max_length=40)
     checkout = models.ForeignKey(SandboxCheckout, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=40)
     body = models.TextField()
     attempts = models.PositiveIntegerField(default=0)
+    # When to send it (again); empty once delivered or given up.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_status = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,7 +6,6 @@ app_name = "payments"
 
 urlpatterns = [
     path("sandbox/paiement/<str:checkout_id>/", views.sandbox_checkout, name="sandbox_checkout"),
-    path("sandbox/paiement/<str:checkout_id>/litige/", views.sandbox_dispute, name="sandbox_dispute"),
     path("gestion/paiements/notifications/", views.notifications_log, name="notifications_log"),
     path("gestion/paiements/", views.settings_page, name="settings"),
     path("gestion/paiements/etablissements/", views.connect_accounts, name="connect_accounts"),

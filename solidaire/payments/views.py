@@ -13,6 +13,7 @@ from solidaire.accounts.roles import Capability
 from solidaire.audit.events import record
 from solidaire.beneficiaries.access import get_establishment_for_team
 from solidaire.beneficiaries.models import Establishment
+from solidaire.core.money import MoneyParseError, parse_euros
 from solidaire.geo.text import fold
 
 from . import inbox
@@ -47,43 +48,46 @@ def _sandbox_checkout(request, checkout_id) -> tuple[SandboxCheckout, SandboxPro
     return checkout, provider
 
 
+def _sandbox_act(provider, checkout, data) -> str:
+    """What a button of the hosted page does; returns where to send the payer ("" to stay)."""
+    action = data.get("outcome", "")
+    if action == "abandon":
+        provider.abandon(checkout.pk)
+        return checkout.cancel_url
+    if action == "dispute":
+        amount = data.get("amount", "").strip()
+        try:
+            cents = parse_euros(amount) if amount else None
+        except MoneyParseError as exc:
+            raise ProviderError(_("Enter an amount in euros, such as 5 or 2.50.")) from exc
+        provider.open_dispute(checkout.pk, cents)
+        return ""
+    if action in ("dispute_won", "dispute_lost"):
+        provider.close_dispute(checkout.pk, won=action == "dispute_won")
+        return ""
+    provider.pay(checkout.pk, action, data.get("card", ""))
+    return checkout.cancel_url if action == "decline" else checkout.success_url
+
+
 def sandbox_checkout(request, checkout_id: str):
     """The sandbox's hosted payment page. Buttons (or a scripted POST with `outcome`) choose
-    what happens, and the notifications go out as a real provider's would."""
+    what happens — and afterwards, as the card holder's bank would, a dispute and its outcome —
+    and the notifications go out as a real provider's would."""
     checkout, provider = _sandbox_checkout(request, checkout_id)
     error = ""
     if request.method == "POST":
-        outcome = request.POST.get("outcome", "")
         try:
-            provider.pay(checkout, outcome, request.POST.get("card", ""))
+            target = _sandbox_act(provider, checkout, request.POST)
         except ProviderError as exc:
             error = str(exc)
         else:
-            return HttpResponseRedirect(checkout.cancel_url if outcome == "decline" else checkout.success_url)
+            return HttpResponseRedirect(target or request.path)
     return render(
         request,
         "payments/sandbox_checkout.html",
-        {
-            "checkout": checkout,
-            "outcomes": OUTCOMES,
-            "error": error,
-        },
+        {"checkout": checkout, "outcomes": OUTCOMES, "error": error},
         status=400 if error else 200,
     )
-
-
-@require_POST
-@team_view(Capability.FINANCE)
-def sandbox_dispute(request, checkout_id: str):
-    """Finance officers can simulate a chargeback on a sandbox payment."""
-    checkout, provider = _sandbox_checkout(request, checkout_id)
-    try:
-        provider.dispute(checkout)
-    except ProviderError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("A chargeback notification is on its way."))
-    return redirect(request.POST.get("next") or "payments:notifications_log")
 
 
 @team_view(Capability.FINANCE)

@@ -3,8 +3,8 @@ redemption at the counter (concurrency-safe and idempotent), undo, cancellation,
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.audit.events import record
 from solidaire.campaigns.choices import CounterpartPolicy
 from solidaire.core.errors import ActionError
-from solidaire.core.money import format_cents
+from solidaire.core.money import format_cents, share
 
 from . import codes
 from .models import Offer, OfferKind, OfferStatus, Redemption, Staff, Voucher, VoucherStatus
@@ -109,14 +109,11 @@ def offer_in_force(registration) -> Offer | None:
 
 
 def issue_for(gift, *, reminder: bool = False, now=None) -> Voucher | None:
-    """Inside the gift's confirmation: at most one voucher per gift (the database says so too)."""
-    if Voucher.objects.filter(gift=gift).exists():
-        return None
-    offer = (
-        Offer.objects.select_for_update()
-        .filter(registration_id=gift.registration_id, status=OfferStatus.APPROVED)
-        .first()
-    )
+    """Inside the gift's confirmation, which happens once per gift (the database's one voucher
+    per gift says so too). Three statements: the offer in force, its issued count (within stock,
+    in one conditional update), the voucher. A code drawn twice (80 random bits) fails the
+    confirmation's transaction, which the inbox applies again."""
+    offer = Offer.objects.filter(registration_id=gift.registration_id, status=OfferStatus.APPROVED).first()
     if offer is None or offer.kind == OfferKind.NONE:
         return None
     if offer.min_gift_cents and gift.amount_cents < offer.min_gift_cents:
@@ -125,49 +122,111 @@ def issue_for(gift, *, reminder: bool = False, now=None) -> Voucher | None:
     valid_from, valid_until = offer.validity(timezone.localdate(now))
     if valid_until < valid_from:  # the offer's end date has passed: no voucher born expired
         return None
-    if offer.stock is not None:
-        taken = Offer.objects.filter(pk=offer.pk, issued_count__lt=F("stock")).update(
-            issued_count=F("issued_count") + 1
-        )
-        if not taken:
-            return None
-    else:
-        Offer.objects.filter(pk=offer.pk).update(issued_count=F("issued_count") + 1)
+    within_stock = Q(stock__isnull=True) | Q(issued_count__lt=F("stock"))
+    if not Offer.objects.filter(within_stock, pk=offer.pk).update(issued_count=F("issued_count") + 1):
+        return None
     value = offer.value_for(gift.amount_cents)
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                return Voucher.objects.create(
-                    gift=gift,
-                    offer=offer,
-                    registration_id=gift.registration_id,
-                    collectivite_id=gift.collectivite_id,
-                    code=codes.generate(),
-                    kind=offer.kind,
-                    value_cents=value,
-                    remaining_cents=value,
-                    item_label=offer.item_label,
-                    partial_use=offer.partial_use and offer.kind == OfferKind.VALUE,
-                    terms=offer.terms,
-                    valid_from=valid_from,
-                    valid_until=valid_until,
-                    reminder=reminder,
-                    issued_at=now,
-                )
-        except IntegrityError:
-            if Voucher.objects.filter(gift=gift).exists():
-                return None
-    raise RuntimeError("could not draw a unique voucher code")
+    return Voucher.objects.create(
+        gift=gift,
+        offer=offer,
+        registration_id=gift.registration_id,
+        collectivite_id=gift.collectivite_id,
+        code=codes.generate(),
+        kind=offer.kind,
+        value_cents=value,
+        remaining_cents=value,
+        item_label=offer.item_label,
+        partial_use=offer.partial_use and offer.kind == OfferKind.VALUE,
+        terms=offer.terms,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        reminder=reminder,
+        issued_at=now,
+    )
+
+
+def _locked_voucher(gift, *statuses) -> Voucher | None:
+    return Voucher.objects.select_for_update().filter(gift=gift, status__in=statuses).first()
 
 
 def cancel_for(gift, *, now=None) -> Voucher | None:
-    """The gift was refunded or charged back: what is left of its voucher is cancelled."""
-    voucher = Voucher.objects.select_for_update().filter(gift=gift, status=VoucherStatus.ACTIVE).first()
+    """Nothing is left of the gift (refunded, or lost in a dispute): what is left of its voucher
+    is cancelled."""
+    voucher = _locked_voucher(gift, VoucherStatus.ACTIVE, VoucherStatus.FROZEN)
     if voucher is None:
         return None
     voucher.status, voucher.cancelled_at = VoucherStatus.CANCELLED, now or timezone.now()
     voucher.save(update_fields=["status", "cancelled_at"])
     return voucher
+
+
+def adjust_for(gift, *, standing_cents: int, now=None) -> Voucher | None:
+    """Part of the gift was refunded: a value voucher keeps the same share of its value as the
+    gift keeps of its amount (rounded down), less what was already used. An item cannot be
+    split: it stays."""
+    if standing_cents <= 0:
+        return cancel_for(gift, now=now)
+    voucher = _locked_voucher(gift, VoucherStatus.ACTIVE, VoucherStatus.FROZEN, VoucherStatus.USED)
+    if voucher is None or voucher.kind != OfferKind.VALUE:
+        return voucher
+    withdrawn = voucher.value_cents - share(voucher.value_cents, standing_cents, gift.amount_cents)
+    taken = withdrawn - voucher.withdrawn_cents
+    if taken <= 0:
+        return voucher
+    voucher.withdrawn_cents = withdrawn
+    voucher.remaining_cents = max(voucher.remaining_cents - taken, 0)
+    if voucher.remaining_cents == 0 and voucher.status == VoucherStatus.ACTIVE:
+        used = voucher.value_cents - voucher.withdrawn_cents > 0
+        voucher.status = VoucherStatus.USED if used else VoucherStatus.CANCELLED
+        voucher.cancelled_at = None if used else (now or timezone.now())
+    voucher.save(update_fields=["withdrawn_cents", "remaining_cents", "status", "cancelled_at"])
+    return voucher
+
+
+def freeze_for(gift) -> Voucher | None:
+    """The payment is disputed: the voucher cannot be used until the dispute is decided."""
+    voucher = _locked_voucher(gift, VoucherStatus.ACTIVE)
+    if voucher is not None:
+        voucher.status = VoucherStatus.FROZEN
+        voucher.save(update_fields=["status"])
+    return voucher
+
+
+def unfreeze_for(gift) -> Voucher | None:
+    voucher = _locked_voucher(gift, VoucherStatus.FROZEN)
+    if voucher is not None:
+        voucher.status = VoucherStatus.ACTIVE
+        voucher.save(update_fields=["status"])
+    return voucher
+
+
+def was_used(gift) -> bool:
+    """Whether the establishment gave anything for the gift's voucher (a redemption not undone)."""
+    return Redemption.objects.filter(voucher__gift=gift, undone_at=None).exists()
+
+
+def evidence_of_use(gift) -> dict:
+    """What proves the counterpart was delivered, for a dispute: each redemption of the gift's
+    voucher (when, how much, where), in the fields payment providers ask for."""
+    voucher = Voucher.objects.filter(gift=gift).select_related("registration__establishment").first()
+    if voucher is None:
+        return {}
+    used = list(voucher.redemptions.filter(undone_at=None).order_by("at"))
+    if not used:
+        return {}
+    establishment = voucher.registration.establishment
+    lines = [
+        f"{redemption.at:%Y-%m-%d %H:%M} UTC: {format_cents(redemption.amount_cents, 'en') if redemption.amount_cents else voucher.item_label}"
+        for redemption in used
+    ]
+    return {
+        "product_description": f"Voucher {codes.display(voucher.code)} for {establishment.trade_name}, "
+        f"given in thanks for a gift of {format_cents(gift.amount_cents, 'en')}",
+        "service_date": f"{used[0].at:%Y-%m-%d}",
+        "customer_email_address": gift.email,
+        "customer_name": gift.donor_name,
+        "uncategorized_text": "The donor's voucher was redeemed at the establishment's counter:\n" + "\n".join(lines),
+    }
 
 
 # The counter ------------------------------------------------------------------------------------
@@ -200,6 +259,8 @@ def redeem(*, voucher: Voucher, establishment, amount_cents: int | None, actor, 
         raise ActionError(_("This voucher has already been used."), code="used")
     if state == VoucherStatus.CANCELLED:
         raise ActionError(_("This voucher was cancelled (the gift was refunded)."), code="cancelled")
+    if state == VoucherStatus.FROZEN:
+        raise ActionError(_("This voucher is on hold while its payment is disputed."), code="frozen")
     if state == VoucherStatus.EXPIRED:
         raise ActionError(
             _("This voucher expired on %(date)s.") % {"date": date_format(voucher.valid_until, "SHORT_DATE_FORMAT")},
@@ -255,8 +316,12 @@ def undo(*, redemption: Redemption, establishment, actor, now=None) -> Redemptio
         raise ActionError(_("This voucher was cancelled (the gift was refunded)."), code="cancelled")
     redemption.undone_at, redemption.undone_by = now, actor
     redemption.save(update_fields=["undone_at", "undone_by"])
-    voucher.remaining_cents += redemption.amount_cents
-    voucher.status = VoucherStatus.ACTIVE
+    # What was withdrawn meanwhile (a partial refund) is not given back by the undo.
+    voucher.remaining_cents = min(
+        voucher.remaining_cents + redemption.amount_cents, voucher.value_cents - voucher.withdrawn_cents
+    )
+    if voucher.status != VoucherStatus.FROZEN:
+        voucher.status = VoucherStatus.ACTIVE
     voucher.save(update_fields=["remaining_cents", "status"])
     return redemption
 

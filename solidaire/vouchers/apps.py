@@ -7,8 +7,4 @@ class VouchersConfig(AppConfig):
     verbose_name = _("Vouchers")
 
     def ready(self):
-        from solidaire.donations.signals import gift_reversed
-
-        from .receivers import cancel_voucher_of_reversed_gift
-
-        gift_reversed.connect(cancel_voucher_of_reversed_gift, dispatch_uid="vouchers-cancel-on-reversal")
+        from . import checks  # noqa: F401 - registers its ledger checks

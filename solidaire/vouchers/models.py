@@ -91,6 +91,7 @@ class Offer(models.Model):
 
 class VoucherStatus(models.TextChoices):
     ACTIVE = "active", _("Valid")
+    FROZEN = "frozen", _("On hold: the payment is disputed")
     USED = "used", _("Used")
     EXPIRED = "expired", _("Expired")
     CANCELLED = "cancelled", _("Cancelled")
@@ -108,6 +109,8 @@ class Voucher(models.Model):
     kind = models.CharField(max_length=10, choices=OfferKind.choices)
     value_cents = models.PositiveIntegerField(default=0)
     remaining_cents = models.PositiveIntegerField(default=0)
+    # Taken off the value because part of the gift was refunded (vouchers.actions.adjust_for).
+    withdrawn_cents = models.PositiveIntegerField(default=0)
     item_label = models.CharField(max_length=120, blank=True)
     partial_use = models.BooleanField(default=False)
     terms = models.TextField(blank=True)
@@ -124,7 +127,9 @@ class Voucher(models.Model):
         verbose_name = _("voucher")
         verbose_name_plural = _("vouchers")
         constraints = [
-            models.CheckConstraint(condition=Q(remaining_cents__lte=F("value_cents")), name="voucher_within_value"),
+            models.CheckConstraint(
+                condition=Q(remaining_cents__lte=F("value_cents") - F("withdrawn_cents")), name="voucher_within_value"
+            ),
         ]
         indexes = [models.Index(fields=["registration", "status"])]
 

@@ -3,26 +3,39 @@ sandbox's notification arrives, and small readers of the journal and the pools."
 
 from django.test import TestCase
 
-from solidaire.donations import actions
+from solidaire.donations import refunds
 from solidaire.ledger.models import Posting
 from solidaire.matching.models import Pool
-from solidaire.payments.models import SandboxCheckout
 from solidaire.payments.providers import provider_for
 
 
-def refund(gift, actor=None, reason="Erreur de montant"):
-    """Asks the sandbox for a refund; its notification is delivered at once."""
+def refund(gift, actor=None, reason="Erreur de montant", amount_cents=None):
+    """Asks the sandbox for a refund (of all that is left, unless told); its notification is
+    delivered at once."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        actions.request_refund(gift=gift, actor=actor, reason=reason)
+        refunds.request_refund(gift=gift, amount_cents=amount_cents, actor=actor, reason=reason)
+    gift.refresh_from_db()
+    return gift
+
+
+def open_dispute(gift, amount_cents=None):
+    """The card holder disputes the payment on the sandbox's page (as their bank would)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        provider_for(gift.collectivite).open_dispute(gift.checkout_id, amount_cents)
+    gift.refresh_from_db()
+    return gift
+
+
+def decide_dispute(gift, *, won: bool):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        provider_for(gift.collectivite).close_dispute(gift.checkout_id, won=won)
     gift.refresh_from_db()
     return gift
 
 
 def chargeback(gift):
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        provider_for(gift.collectivite).dispute(SandboxCheckout.objects.get(pk=gift.checkout_id))
-    gift.refresh_from_db()
-    return gift
+    """A dispute opened and lost: the gift is reversed."""
+    return decide_dispute(open_dispute(gift), won=False)
 
 
 def pools(campaign) -> tuple[int, int]:

@@ -49,11 +49,25 @@ def test_pending_gift_asks_for_payment_and_promises_the_match(personas, client_f
 
 
 def test_processing_gift_says_the_payment_is_not_confirmed_yet_and_refreshes(personas, client_for, gift):
+    """The page asks for its status region again by itself (gift-status.js; a meta refresh would
+    reload the whole page under a screen reader's feet), and offers a link that does it by hand."""
     Gift.objects.filter(pk=gift.pk).update(status="processing")
     shown = page(client_for(personas.a), gift)
     assert "has not confirmed your payment yet" in shown or "pas encore confirmé" in shown
-    assert '<meta http-equiv="refresh"' in shown
+    assert 'http-equiv="refresh"' not in shown
+    assert f'data-refresh="/dons/{gift.pk}/?t={gift.token}&amp;fragment=status"' in shown
+    assert f'<a href="/dons/{gift.pk}/?t={gift.token}" data-refresh-link>' in shown
+    assert "gift-status.js" in shown
     assert "Thank you" not in shown and gift.checkout_url not in shown
+
+
+def test_the_status_alone_is_served_to_the_page_that_waits(personas, client_for, cafe):
+    gift = give(cafe, 500)
+    response = client_for(personas.a).get(f"/dons/{gift.pk}/?t={gift.token}&fragment=status")
+    assert response.status_code == 200
+    assert response["X-Gift-Status"] == "confirmed"
+    assert "<html" not in text(response)
+    assert "ajoute 5 €" in text(response) or "adds 5 €" in text(response)
 
 
 def test_confirmed_gift_thanks_the_donor_with_the_match(personas, client_for, cafe):

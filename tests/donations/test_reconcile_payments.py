@@ -1,6 +1,8 @@
 """`solidaire reconcile-payments`: for gifts left pending, ask the provider what became of the
 payment and apply the answer through the notification inbox (a Notification `reconcile:…`),
-exactly once — running it again changes nothing more, and the late notification neither."""
+exactly once — running it again changes nothing more, and the late notification neither.
+(Reconciliation of refunds, of old gifts and of gifts it cannot settle:
+test_reconciliation_moves_on.py.)"""
 
 from datetime import timedelta
 from io import StringIO
@@ -28,7 +30,7 @@ LOST = override_settings(SOLIDAIRE_SANDBOX_TRANSPORT="tests.payments.helpers.los
 def reconcile(*args) -> str:
     out = StringIO()
     with TestCase.captureOnCommitCallbacks(execute=True):  # e-mails leave after the commit
-        call_command("reconcile-payments", "--older-than", "0", *args, stdout=out)
+        call_command("reconcile-payments", "--all", *args, stdout=out)
     return out.getvalue()
 
 
@@ -70,7 +72,7 @@ def test_the_late_notification_after_reconciliation_changes_nothing(cafe):
     with TestCase.captureOnCommitCallbacks(execute=True):
         deliver_sandbox_event(SandboxEvent.objects.get(checkout_id=gift.checkout_id).pk)
     late = Notification.objects.exclude(event_id__startswith="reconcile:").get()
-    assert (late.status, late.reason) == ("ignored", "already confirmed")
+    assert (late.status, late.reason) == ("ignored", "gift is confirmed")
     assert entry_kinds(gift) == ["gift.received", "gift.fee", "match.posted"]
     assert len(mail.outbox) == 1
 
@@ -84,13 +86,16 @@ def test_a_failed_payment_is_closed_and_its_match_released(cafe):
     assert pools(cafe.campaign) == (0, 0)
 
 
-def test_a_payment_still_processing_is_marked_so_once(cafe):
+def test_a_payment_settled_at_the_provider_is_confirmed_though_none_of_its_notifications_arrived(cafe):
+    """The payer chose "pending, then succeeds": the provider's side says paid from that moment
+    (whatever happens to the notifications), and reconciliation applies it once."""
     gift = paid_but_never_notified(cafe, "pending_success")
-    reconcile()
-    assert Gift.objects.get(pk=gift.pk).status == "processing"
-    reconcile()
-    assert Notification.objects.filter(event_id=f"reconcile:{gift.checkout_id}:processing").get().deliveries == 2
-    assert Gift.objects.get(pk=gift.pk).status == "processing"
+    assert SandboxCheckout.objects.get(pk=gift.checkout_id).status == "paid"
+    assert "applied: 1" in reconcile()
+    assert "checked: 0" in reconcile()  # settled: nothing left to ask
+    assert Notification.objects.get(event_id=f"reconcile:{gift.checkout_id}:paid").status == "applied"
+    assert Gift.objects.get(pk=gift.pk).status == "confirmed"
+    assert entry_kinds(gift) == ["gift.received", "gift.fee", "match.posted"]
 
 
 def test_an_abandoned_checkout_expires_the_gift_and_releases_its_match(cafe):

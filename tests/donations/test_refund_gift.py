@@ -1,12 +1,14 @@
-"""Refunding a gift from the finance officer's gift page (POST /gestion/dons/<id>/ with a
-reason): the provider is asked; when its payment.refunded notification arrives, the gift is
-refunded, its match reversed and the public money back in the campaign's budget, the journal
-has the reversing entries, and the donor is told by e-mail."""
+"""Refunding a gift from the finance officer's gift page (POST /gestion/dons/<id>/ with an
+amount and a reason, then confirmed): the provider is asked; when its payment.refunded
+notification arrives, the gift is refunded, its match reversed and the public money back in the
+campaign's budget, the journal has the reversing entries, and the donor is told by e-mail.
+Partial refunds: tests/donations/test_partial_refund.py."""
 
 import pytest
 from django.core import mail
 
 from solidaire.audit.models import AuditEvent
+from solidaire.core.money import cents_to_input
 from solidaire.donations.models import Gift
 from solidaire.matching.models import Allocation
 from solidaire.payments.models import Notification, SandboxEvent
@@ -19,9 +21,11 @@ from .helpers import balance, entry_kinds, pools
 pytestmark = pytest.mark.django_db
 
 
-def ask(client, gift, reason="Le donateur s'est trompé de café", capture=None):
+def ask(client, gift, reason="Le donateur s'est trompé de café", capture=None, amount=None):
+    """The refund form, confirmed (the confirmation step itself: test_refund_confirmation.py)."""
+    data = {"amount": cents_to_input(amount or gift.amount_cents), "reason": reason, "confirmed": "True"}
     with capture(execute=True):
-        return client.post(f"/gestion/dons/{gift.pk}/", {"reason": reason})
+        return client.post(f"/gestion/dons/{gift.pk}/", data)
 
 
 def test_refund_reverses_the_gift_and_its_match(personas, client_for, cafe, django_capture_on_commit_callbacks):
@@ -81,12 +85,16 @@ def test_refund_request_is_audited_with_its_reason(personas, client_for, cafe, d
     assert (event.actor, event.data["reason"]) == (personas.a.admin, "Doublon")
 
 
-def test_the_gift_stays_confirmed_until_the_provider_confirms_the_refund(personas, client_for, cafe):
+def test_the_gift_waits_in_refund_requested_until_the_provider_confirms_the_refund(personas, client_for, cafe):
     gift = give(cafe, 500)
-    client_for(personas.a, personas.a.finance).post(f"/gestion/dons/{gift.pk}/", {"reason": "Doublon"})
+    client_for(personas.a, personas.a.finance).post(
+        f"/gestion/dons/{gift.pk}/", {"amount": "5", "reason": "Doublon", "confirmed": "True"}
+    )
     # No commit in this test's transaction: the sandbox has not sent its notification yet.
-    assert Gift.objects.get(pk=gift.pk).status == "confirmed"
+    gift.refresh_from_db()
+    assert (gift.status, gift.match_cents, gift.match_reversed_cents) == ("refund_requested", 500, 0)
     assert SandboxEvent.objects.filter(type="payment.refunded").count() == 1
+    assert entry_kinds(gift) == ["gift.received", "gift.fee", "match.posted"]
 
 
 def test_a_reason_is_required(personas, client_for, cafe, django_capture_on_commit_callbacks):

@@ -23,12 +23,12 @@ from solidaire.payments.models import Notification
 
 from ..gifts import approved_registration
 from ..matching.helpers import (
-    DISPUTED,
     EXPIRED,
     FAILED,
     PENDING,
     begin,
     campaign_for,
+    charge_back,
     confirm,
     give,
     notify,
@@ -58,7 +58,7 @@ def campaign(personas):
     notify(begin(cafe, 800, email="dan@example.org"), FAILED)
     notify(begin(bar, 800, email="dan@example.org"), EXPIRED)
     refund_through_provider(give(bar, 1000, email="erin@example.org"), personas.a.finance)
-    notify(confirm(begin(cafe, 600, email="fred@example.org"), card="fred"), DISPUTED)
+    charge_back(confirm(begin(cafe, 600, email="fred@example.org"), card="fred"))
     confirm(begin(own, 1000, email=personas.a.owner.email), card="oscar")  # self-dealing: not matched
     begin(cafe, 900, email="hugo@example.org", minutes_ago=60)  # abandoned...
     expire_holds(now=timezone.now())  # ...its hold released
@@ -269,7 +269,7 @@ def test_a_donor_counter_that_drifted_from_the_allocations_is_found(campaign):
 
 def test_a_notification_stored_twice_is_found(campaign):
     original = Notification.objects.filter(status="applied", event_type="payment.succeeded").first()
-    _raw("DROP INDEX one_notification_per_event", [])  # rolled back with the test
+    _raw("DROP INDEX one_notification_per_event_and_collectivite", [])  # rolled back with the test
     copy = Notification.objects.get(pk=original.pk)
     copy.pk = None
     copy.save()
@@ -288,7 +288,14 @@ def test_a_refunded_gift_without_its_reversal_entry_is_found(campaign):
     confirmed = Gift.objects.filter(campaign=campaign, status="confirmed").first()
     Gift.objects.filter(pk=confirmed.pk).update(status="refunded")
 
-    assert first_broken() == "one application per notification"
+    assert first_broken() == "gift state"
+
+
+def test_a_gift_said_refunded_without_its_reversal_entry_is_found(campaign):
+    confirmed = Gift.objects.filter(campaign=campaign, status="confirmed").first()
+    Gift.objects.filter(pk=confirmed.pk).update(status="refunded", refunded_cents=F("amount_cents"))
+
+    assert first_broken() == "gift entries"
 
 
 @pytest.mark.parametrize("kind", [AccountKind.BENEFICIARY_GIFTS, AccountKind.BENEFICIARY_MATCHING])

@@ -9,13 +9,12 @@ from django.db.models import Sum
 from django.test import TestCase
 from django.utils import timezone
 
-from solidaire.donations import actions
+from solidaire.donations import actions, refunds
 from solidaire.ledger.checks import check_all
 from solidaire.ledger.journal import balance
 from solidaire.ledger.models import Account, AccountKind
 from solidaire.matching.models import Allocation, Pool
 from solidaire.payments import inbox
-from solidaire.payments.models import SandboxCheckout
 from solidaire.payments.providers import base, provider_for
 from solidaire.payments.providers.sandbox import fee_for, fingerprint_for
 
@@ -25,7 +24,13 @@ from ..gifts import pay, start
 _events = itertools.count(1)
 
 SUCCEEDED, PENDING, FAILED, EXPIRED = base.SUCCEEDED, base.PENDING, base.FAILED, base.EXPIRED
-REFUNDED, DISPUTED = base.REFUNDED, base.DISPUTED
+REFUNDED, DISPUTE_OPENED, DISPUTE_WON, DISPUTE_LOST = (
+    base.REFUNDED,
+    base.DISPUTE_OPENED,
+    base.DISPUTE_WON,
+    base.DISPUTE_LOST,
+)
+DISPUTES = (DISPUTE_OPENED, DISPUTE_WON, DISPUTE_LOST)
 
 
 def campaign_for(side, **rules):
@@ -61,8 +66,21 @@ def begin(registration, amount_cents=500, email="donor@example.org", *, minutes_
     return gift
 
 
-def event(gift, kind, *, card="4242", event_id=None, amount_cents=None, currency="EUR") -> base.PaymentEvent:
-    """A verified, normalised provider event about `gift`, as the sandbox would send it."""
+def event(
+    gift,
+    kind,
+    *,
+    card="4242",
+    event_id=None,
+    amount_cents=None,
+    currency="EUR",
+    refunded_cents=None,
+    disputed_cents=None,
+    dispute_id=None,
+    dispute_fee_cents=0,
+) -> base.PaymentEvent:
+    """A verified, normalised provider event about `gift`, as the sandbox would send it: a
+    refund of all of it, a dispute of all of it (with the gift's own dispute id) unless told."""
     return base.PaymentEvent(
         event_id=event_id or f"evt_test_{next(_events)}",
         type=kind,
@@ -71,8 +89,12 @@ def event(gift, kind, *, card="4242", event_id=None, amount_cents=None, currency
         gift_id=str(gift.pk),
         amount_cents=gift.amount_cents if amount_cents is None else amount_cents,
         currency=currency,
-        fee_cents=fee_for(gift.amount_cents) if kind == SUCCEEDED else 0,
+        fee_cents=fee_for(gift.amount_cents) if kind == SUCCEEDED else None,
         card_fingerprint=fingerprint_for(card) if kind in (SUCCEEDED, PENDING) else "",
+        refunded_cents=(gift.amount_cents if refunded_cents is None else refunded_cents) if kind == REFUNDED else None,
+        dispute_id=(dispute_id or f"dp_{gift.pk.hex[:10]}") if kind in DISPUTES else "",
+        disputed_cents=(gift.amount_cents if disputed_cents is None else disputed_cents) if kind in DISPUTES else None,
+        dispute_fee_cents=dispute_fee_cents if kind in DISPUTES else None,
     )
 
 
@@ -95,19 +117,29 @@ def confirm(gift, card="4242"):
     return gift
 
 
-def refund_through_provider(gift, actor):
+def charge_back(gift, **kwargs):
+    """The card holder's bank opens a dispute of the whole gift and decides it for them."""
+    notify(gift, DISPUTE_OPENED, **kwargs)
+    notify(gift, DISPUTE_LOST, **kwargs)
+    return gift
+
+
+def refund_through_provider(gift, actor, amount_cents=None):
     """A finance officer asks for the refund; the sandbox's notification applies it."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        actions.request_refund(gift=gift, actor=actor, reason="Don en double")
+        refunds.request_refund(gift=gift, amount_cents=amount_cents, actor=actor, reason="Don en double")
     gift.refresh_from_db()
     return gift
 
 
-def chargeback_through_provider(gift):
-    """The card holder disputes the payment at the sandbox; its notification applies it."""
-    checkout = SandboxCheckout.objects.get(pk=gift.checkout_id)
+def chargeback_through_provider(gift, *, won=False, amount_cents=None):
+    """The card holder disputes the payment at the sandbox, and the bank decides; the sandbox's
+    notifications apply it."""
+    provider = provider_for(gift.collectivite)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        provider_for(gift.collectivite).dispute(checkout)
+        provider.open_dispute(gift.checkout_id, amount_cents)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        provider.close_dispute(gift.checkout_id, won=won)
     gift.refresh_from_db()
     return gift
 

@@ -4,10 +4,11 @@ the budget — they get at most the match of one maximum gift there."""
 
 import pytest
 
+from solidaire.core.errors import ActionError
 from solidaire.vouchers.actions import add_staff
 
 from ..factories import UserFactory
-from ..gifts import approved_registration
+from ..gifts import approved_registration, start
 from .helpers import assert_ledger_holds, campaign_for, give, owed_from_gifts, owed_from_matching
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +34,33 @@ def test_many_small_gifts_to_one_shop_get_the_match_of_one_maximum_gift(campaign
 
 
 def test_the_same_farmer_under_other_addresses_paying_with_one_card_is_stopped(campaign):
+    """From the same browser: the card seen at the first confirmation counts for the next
+    reservations made there, whatever the address."""
     shop = approved_registration(campaign)
     addresses = ["farmer@example.org", "farmer2@example.org", "farmer3@example.net"]
 
-    matches = [give(shop, 600, email=a, card="farmer's card").match_cents for a in addresses]
+    matches = [
+        give(shop, 600, email=a, card="farmer's card", device_id="farmer's laptop").match_cents for a in addresses
+    ]
 
     assert matches == [600, 400, 0]
     assert give(shop, 600, email="neighbour@example.org").match_cents == 600
+
+
+def test_a_farmer_with_a_fresh_address_and_browser_each_time_is_kept_to_the_open_hold_limits(campaign, settings):
+    """Promises are kept, so a card seen for the first time at confirmation cannot take back what
+    was promised; what stops a farmer who changes address and browser every time is the limit on
+    unpaid reservations per client address (and the hourly rate limit of the gift form)."""
+    settings.SOLIDAIRE_HOLDS_PER_ADDRESS = 2
+    shop = approved_registration(campaign)
+    started = [
+        start(shop, 600, email=f"farmer{n}@example.org", client_address="203.0.113.9", device_id=f"browser {n}")
+        for n in range(2)
+    ]
+    with pytest.raises(ActionError) as refused:
+        start(shop, 600, email="farmer9@example.org", client_address="203.0.113.9", device_id="browser 9")
+    assert refused.value.code == "too_many_open_gifts"
+    assert sum(g.match_promised_cents for g in started) == 1200
 
 
 def test_a_donor_can_still_be_matched_at_other_shops(campaign):

@@ -12,9 +12,10 @@ from django.utils import timezone
 from solidaire.beneficiaries.models import Registration
 from solidaire.campaigns.actions import close_campaign
 from solidaire.core.errors import ActionError
-from solidaire.donations.models import Gift, donor_key
+from solidaire.donations.models import Gift
 from solidaire.ledger.models import Entry
 from solidaire.matching.engine import expire_holds
+from solidaire.matching.identity import donor_key
 from solidaire.matching.models import AllocationStatus, DonorUsage
 from solidaire.payments.providers import ProviderError
 from solidaire.payments.providers.sandbox import SandboxProvider

@@ -13,7 +13,8 @@ from solidaire.payments.providers.sandbox import fee_for
 
 from ..gifts import approved_registration, start
 from .helpers import (
-    DISPUTED,
+    DISPUTE_LOST,
+    DISPUTE_OPENED,
     REFUNDED,
     SUCCEEDED,
     allocation_of,
@@ -46,10 +47,17 @@ def reverse(gift, how, personas):
 
 
 @pytest.mark.parametrize(
-    ("how", "status", "kind"),
-    [("refund", "refunded", "gift.refunded"), ("chargeback", "charged_back", "gift.charged_back")],
+    ("how", "status", "kinds"),
+    [
+        ("refund", "refunded", ["gift.refunded"]),
+        (
+            "chargeback",
+            "charged_back",
+            ["dispute.opened", "dispute.fee", "dispute.frozen", "dispute.unfrozen", "dispute.lost"],
+        ),
+    ],
 )
-def test_reversal_leaves_the_beneficiary_owed_nothing_for_the_gift(personas, registration, how, status, kind):
+def test_reversal_leaves_the_beneficiary_owed_nothing_for_the_gift(personas, registration, how, status, kinds):
     gift = give(registration, 1000, email="ana@example.org")
     assert owed_from_matching(registration) == 1000
 
@@ -60,8 +68,13 @@ def test_reversal_leaves_the_beneficiary_owed_nothing_for_the_gift(personas, reg
     assert owed_from_matching(registration) == 0
     assert public_money_matched(registration.campaign) == 0
     assert allocation_of(gift).status == AllocationStatus.REVERSED
-    kinds = list(Entry.objects.filter(gift=gift).values_list("kind", flat=True))
-    assert kinds == ["gift.received", "gift.fee", "match.posted", kind, "match.reversed"]
+    assert list(Entry.objects.filter(gift=gift).values_list("kind", flat=True)) == [
+        "gift.received",
+        "gift.fee",
+        "match.posted",
+        *kinds,
+        "match.reversed",
+    ]
     assert_ledger_holds()
 
 
@@ -134,17 +147,18 @@ def test_a_refund_notified_before_the_confirmation_waits_for_it(registration):
     assert_ledger_holds()
 
 
-@pytest.mark.parametrize("kind", [REFUNDED, DISPUTED])
-def test_a_repeated_reversal_is_applied_once(registration, kind):
+@pytest.mark.parametrize("kinds", [[REFUNDED], [DISPUTE_OPENED, DISPUTE_LOST]], ids=["refund", "lost dispute"])
+def test_a_repeated_reversal_is_applied_once(registration, kinds):
     gift = give(registration, 1000, email="ana@example.org")
-    reversal = event(gift, kind)
+    reversals = [event(gift, kind) for kind in kinds]
 
     for _ in range(3):
-        assert deliver(gift, reversal)[0] == 200
+        for reversal in reversals:
+            assert deliver(gift, reversal)[0] == 200
     status, notification = deliver(gift, event(gift, REFUNDED))  # another event id: nothing left to reverse
 
     assert notification.status == "ignored"
-    assert Entry.objects.filter(kind__in=["gift.refunded", "gift.charged_back"]).count() == 1
+    assert Entry.objects.filter(kind__in=["gift.refunded", "dispute.lost"]).count() == 1
     assert Entry.objects.filter(kind="match.reversed").count() == 1
     assert pools_of(registration.campaign)["used"] == 0
     assert_ledger_holds()

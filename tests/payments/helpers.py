@@ -29,9 +29,14 @@ def sandbox_body(gift, kind: str = "payment.succeeded", *, event_id: str | None 
         "payment_id": gift.payment_id or "pay_test",
         "amount_cents": gift.amount_cents,
         "currency": gift.currency,
-        "fee_cents": 32 if kind == "payment.succeeded" else 0,
         "card_fingerprint": "fp_test_card",
     }
+    if kind == "payment.succeeded":
+        fields["fee_cents"] = 32
+    if kind == "payment.refunded":  # everything refunded so far: all of it, unless told
+        fields["refunded_cents"] = gift.amount_cents
+    if kind.startswith("dispute."):
+        fields.update(dispute_id="dp_test", disputed_cents=gift.amount_cents, dispute_fee_cents=0)
     fields.update(data)
     payload = {
         "id": event_id or "evt_" + secrets.token_urlsafe(12),

@@ -54,6 +54,7 @@ class FakeStripe(HTTPClient):
         self.sessions = {}
         self.fail_with = None  # (status, error dict) to answer the next request with
         self.charges = {}  # payment intent id → its latest charge (default: charge() with a 32-cent fee)
+        self.disputes = []  # what GET /v1/disputes lists
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         parts = urlsplit(url)
@@ -85,11 +86,19 @@ class FakeStripe(HTTPClient):
             return session
         if method == "get" and path.startswith("/v1/checkout/sessions/"):
             return self.sessions[path.rsplit("/", 1)[1]]
+        if method == "post" and path.startswith("/v1/checkout/sessions/") and path.endswith("/expire"):
+            session = self.sessions[path.split("/")[-2]]
+            session.update(status="expired")
+            return session
         if method == "get" and path.startswith("/v1/payment_intents/"):
             intent_id = path.rsplit("/", 1)[1]
             latest = self.charges.get(intent_id) or charge(payment_intent=intent_id, amount_refunded=0, refunded=False)
-            if form.get("expand[0]") == "latest_charge.balance_transaction":
+            expanded = {value for key, value in form.items() if key.startswith("expand[")}
+            if "latest_charge.balance_transaction" in expanded:
                 latest = {**latest, "balance_transaction": balance_transaction(amount=latest["amount"])}
+            if "latest_charge.transfer" in expanded and isinstance(latest.get("transfer"), str):
+                moved = latest["amount"] - (latest.get("application_fee_amount") or 0)
+                latest = {**latest, "transfer": transfer(id=latest["transfer"], amount=moved)}
             return payment_intent(id=intent_id, amount=latest["amount"], latest_charge=latest)
         if method == "post" and path == "/v1/refunds":
             return {
@@ -101,6 +110,11 @@ class FakeStripe(HTTPClient):
                 "status": "succeeded",
                 "metadata": {"gift_id": form.get("metadata[gift_id]")},
             }
+        if method == "get" and path == "/v1/disputes":
+            found = [d for d in self.disputes if d.get("payment_intent") == form.get("payment_intent")]
+            return {"object": "list", "data": found, "has_more": False, "url": "/v1/disputes"}
+        if method == "post" and path.startswith("/v1/disputes/"):
+            return dispute(id=path.rsplit("/", 1)[1])
         raise AssertionError(f"unexpected Stripe call {method} {path}")
 
     def close(self):
@@ -201,3 +215,32 @@ def dispute(**fields) -> dict:
     }
     obj.update(fields)
     return obj
+
+
+def transfer(**fields) -> dict:
+    """https://docs.stripe.com/api/transfers/object: a destination charge's transfer."""
+    obj = {
+        "id": "tr_1MiN3gLkdIwHu7ixNCZvFdgA",
+        "object": "transfer",
+        "amount": 500,
+        "currency": "eur",
+        "destination": "acct_1Nv0FGQ9RKHgCVdK",
+        "reversed": False,
+        "amount_reversed": 0,
+    }
+    obj.update(fields)
+    return obj
+
+
+def dispute_withdrawal(amount: int, fee: int = 1500) -> dict:
+    """The balance transaction of a dispute's withdrawal (amount negative, with the dispute fee)."""
+    return {
+        "id": "txn_1MtJUT2eZvKYlo2CBHgsaR3n",
+        "object": "balance_transaction",
+        "amount": -amount,
+        "currency": "eur",
+        "fee": fee,
+        "net": -amount - fee,
+        "type": "adjustment",
+        "reporting_category": "dispute",
+    }

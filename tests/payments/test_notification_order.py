@@ -77,7 +77,7 @@ def test_refund_before_confirmation_waits_then_applies_when_sent_again(
     first = notify(personas.a, refund)
     assert first.status_code == 409
     deferred = Notification.objects.get(event_id="evt_early_refund")
-    assert (deferred.status, deferred.reason) == ("deferred", "the payment is not confirmed yet")
+    assert (deferred.status, deferred.reason) == ("deferred", "the gift is pending: payment.refunded waits")
     assert Gift.objects.get(pk=gift.pk).status == "pending"
     assert entry_kinds(gift) == []
 
@@ -115,19 +115,24 @@ def test_a_second_refund_event_for_a_refunded_gift_is_ignored(personas, gift):
     assert entry_kinds(gift).count("gift.refunded") == 1
 
 
-def test_chargeback_after_refund_is_ignored(personas, gift):
+def test_a_dispute_after_a_refund_is_ignored(personas, gift):
     notify(personas.a, sandbox_body(gift, "payment.succeeded"))
     notify(personas.a, sandbox_body(gift, "payment.refunded"))
-    notify(personas.a, sandbox_body(gift, "payment.disputed", event_id="evt_dispute"))
+    notify(personas.a, sandbox_body(gift, "dispute.opened", event_id="evt_dispute"))
     assert Notification.objects.get(event_id="evt_dispute").status == "ignored"
     assert Gift.objects.get(pk=gift.pk).status == "refunded"
-    assert "gift.charged_back" not in entry_kinds(gift)
+    assert "dispute.opened" not in entry_kinds(gift)
 
 
-def test_partial_refund_is_rejected_and_changes_nothing(personas, gift):
-    """Partial refunds are not supported yet (ADR 0008): the notification is rejected, visible."""
+def test_refunds_are_cumulative_totals_so_reordered_ones_book_each_cent_once(personas, gift):
+    """Two partial refunds (2 € then 3 € more: totals 200 then 500) arriving in the wrong
+    order: the later total books all 5 €, the earlier one, arriving last, nothing."""
     notify(personas.a, sandbox_body(gift, "payment.succeeded"))
-    notify(personas.a, sandbox_body(gift, "payment.refunded", event_id="evt_partial", amount_cents=200))
-    assert Notification.objects.get(event_id="evt_partial").reason == "amount 200 differs from 500"
-    assert Gift.objects.get(pk=gift.pk).status == "confirmed"
-    assert used(gift.campaign) == 500
+    notify(personas.a, sandbox_body(gift, "payment.refunded", event_id="evt_second", refunded_cents=500))
+    notify(personas.a, sandbox_body(gift, "payment.refunded", event_id="evt_first", refunded_cents=200))
+    assert Notification.objects.get(event_id="evt_second").status == "applied"
+    first = Notification.objects.get(event_id="evt_first")
+    assert (first.status, first.reason) == ("ignored", "gift is refunded")
+    gift.refresh_from_db()
+    assert (gift.status, gift.refunded_cents) == ("refunded", 500)
+    assert used(gift.campaign) == 0

@@ -158,16 +158,19 @@ def test_valid_notification_about_a_gift_of_another_collectivite_changes_nothing
     assert_unchanged(gift)
 
 
-def test_same_event_id_at_two_collectivites_is_still_one_event_per_provider(personas, gift):
-    """Event ids are the provider's: a second copy arriving at another host is a duplicate."""
-    body = sandbox_body(gift, event_id="evt_shared")
-    notify(personas.a, body)
+def test_the_same_event_id_at_two_collectivites_is_two_events(personas, gift):
+    """Each collectivité has its own provider account (its own sandbox secret, its own Stripe
+    account), whose event ids may meet another's: an event is one per (collectivité, provider)."""
+    notify(personas.a, sandbox_body(gift, event_id="evt_shared"))
     other = start(approved_registration(CampaignFactory(collectivite=personas.b.tenant), commune="57463"), 500)
     response = notify(personas.b, sandbox_body(other, event_id="evt_shared"))
     assert response.status_code == 200
-    assert Notification.objects.count() == 1
+    assert set(Notification.objects.values_list("collectivite__slug", "status")) == {
+        ("grand-est", "applied"),
+        ("metz", "applied"),
+    }
     other.refresh_from_db()
-    assert other.status == "pending"
+    assert other.status == "confirmed"
 
 
 def test_amount_different_from_the_checkout_is_rejected_and_changes_nothing(personas, gift):

@@ -27,9 +27,9 @@ class Schedule:
         self.deliver = tasks.deliver_sandbox_event
 
     def apply_async(self, args, countdown=0):
-        (event_id,) = args
+        event_id, duplicate = args
         self.plan.append((SandboxEvent.objects.get(pk=event_id).type, countdown))
-        self.deliver(event_id)
+        self.deliver(event_id, duplicate)
 
 
 @pytest.fixture
@@ -134,5 +134,5 @@ def test_all_switches_together(gift, recorded):
 def test_nothing_is_sent_before_the_payment_is_committed(gift, monkeypatch):
     schedule = Schedule()
     monkeypatch.setattr(tasks, "deliver_sandbox_event", schedule)
-    provider_for(gift.collectivite).pay(SandboxCheckout.objects.get(pk=gift.checkout_id), "success", "4242")
+    provider_for(gift.collectivite).pay(gift.checkout_id, "success", "4242")
     assert schedule.plan == []  # queued for after the commit only

@@ -1,5 +1,5 @@
 """A refund or a chargeback of the gift cancels what is left of its voucher, in the same
-transaction as the gift's reversal (signal donations.signals.gift_reversed): the counter refuses
+transaction as the gift's reversal (a direct call from the gift's write path): the counter refuses
 it, the donor's page says so, and it no longer counts in what the shop still owes."""
 
 import pytest
@@ -29,7 +29,10 @@ def test_the_finance_officers_refund_cancels_the_unused_voucher(
     finance = client_for(personas.a, personas.a.finance)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = finance.post(f"/gestion/dons/{voucher.gift_id}/", {"reason": "Le donateur s'est trompé de café"})
+        response = finance.post(
+            f"/gestion/dons/{voucher.gift_id}/",
+            {"amount": "10", "reason": "Le donateur s'est trompé de café", "confirmed": "True"},
+        )
     assert response.status_code == 302
     voucher = reloaded(voucher)
     assert voucher.gift.status == "refunded"

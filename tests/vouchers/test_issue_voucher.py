@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
@@ -229,10 +230,13 @@ def test_replayed_and_late_confirmations_issue_no_second_voucher(personas, cafe,
     assert len(mail.outbox) == 1
 
 
-def test_issue_for_a_gift_that_has_its_voucher_does_nothing(personas, cafe):
+def test_a_second_voucher_for_a_gift_is_refused_by_the_database(personas, cafe):
+    """The confirmation issues it once (the gift's state says so); were it asked again, the
+    database's one voucher per gift refuses it, and the transaction with it."""
     offer = approved_offer(cafe, personas.a.moderator)
     gift = give(cafe, 1000)
-    assert actions.issue_for(gift) is None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        actions.issue_for(gift)
     assert Voucher.objects.count() == 1
     offer.refresh_from_db()
     assert offer.issued_count == 1

@@ -1,6 +1,20 @@
 """Payment providers behind one interface (see base.Provider)."""
 
+from ..models import PaymentAccount, ProviderName
 from .base import Checkout, InvalidNotification, PaymentEvent, Provider, ProviderError
+from .sandbox import SandboxProvider
+from .stripe import StripeProvider
+
+
+def account_of(collectivite) -> PaymentAccount:
+    """The collectivité's payment account: the one loaded with it when there is one (the tenant
+    middleware loads it with the collectivité), created on first use otherwise."""
+    try:
+        return collectivite.payment_account
+    except PaymentAccount.DoesNotExist:
+        account, _created = PaymentAccount.objects.get_or_create(collectivite=collectivite)
+        collectivite.payment_account = account
+        return account
 
 
 def provider_for(collectivite, name: str | None = None) -> Provider:
@@ -9,11 +23,7 @@ def provider_for(collectivite, name: str | None = None) -> Provider:
     (real money may still move: late confirmations, refunds); the sandbox only while it is the
     collectivité's provider — otherwise leftover test checkouts could confirm gifts, and their
     matches, without any money."""
-    from ..models import PaymentAccount, ProviderName
-    from .sandbox import SandboxProvider
-    from .stripe import StripeProvider
-
-    account, _created = PaymentAccount.objects.get_or_create(collectivite=collectivite)
+    account = account_of(collectivite)
     name = name or account.provider
     if name == ProviderName.STRIPE:
         if name != account.provider and not account.stripe_webhook_secret:
@@ -26,4 +36,4 @@ def provider_for(collectivite, name: str | None = None) -> Provider:
     raise ProviderError(f"unknown provider {name!r}")
 
 
-__all__ = ["Checkout", "InvalidNotification", "PaymentEvent", "Provider", "ProviderError", "provider_for"]
+__all__ = ["Checkout", "InvalidNotification", "PaymentEvent", "Provider", "ProviderError", "account_of", "provider_for"]

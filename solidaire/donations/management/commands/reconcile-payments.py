@@ -1,23 +1,29 @@
 from django.core.management.base import BaseCommand
 
-from solidaire.donations.reconciliation import reconcile_pending
+from solidaire.donations.reconciliation import reconcile
+from solidaire.payments import inbox
 
 
 class Command(BaseCommand):
     help = (
-        "Ask the payment providers about gifts still pending and apply what they say, through the same "
-        "notification inbox as their notifications (each answer applies at most once)."
+        "Ask the payment providers about gifts whose state is still awaited (payment, refund, details) and "
+        "apply what they say, through the same notification inbox as their notifications (each answer applies "
+        "at most once); apply again notifications a crash left unapplied. Gifts that cannot be settled are "
+        "listed and asked about again later."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--older-than",
-            type=int,
-            default=15,
-            metavar="MINUTES",
-            help="only gifts started at least this many minutes ago (default 15)",
+            "--all",
+            action="store_true",
+            help="ask about every gift still waiting, not only those whose next check is due",
         )
 
     def handle(self, *args, **options):
-        counts = reconcile_pending(older_than_minutes=options["older_than"])
+        retried = inbox.retry_unfinished()
+        counts = reconcile(everything=options["all"])
+        problems = counts.pop("problems")
         self.stdout.write(", ".join(f"{key}: {value}" for key, value in counts.items()))
+        self.stdout.write(f"notifications applied again: {retried['applied']} of {retried['retried']}")
+        for problem in problems:
+            self.stderr.write(f"not settled: {problem}")
