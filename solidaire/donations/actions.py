@@ -379,8 +379,8 @@ def _refunded(gift, allocation, event, *, now):
     total = event.refunded_cents
     _reverse(gift, allocation, cents, books.refunded(gift, cents, total), reason="refund", now=now)
     gift.refunded_cents = total
-    _settle(gift)
     refund = _refund_made(gift, event, cents, now)
+    _settle(gift, now=now)
     vouchers.adjust_for(gift, standing_cents=gift.standing_cents, now=now)
     record(
         collectivite=gift.collectivite,
@@ -395,9 +395,12 @@ def _refunded(gift, allocation, event, *, now):
 
 
 def _refund_made(gift, event, cents: int, now) -> Refund:
-    """The refund the notification reports: the one asked for, or one made at the provider."""
+    """The refund the notification reports: the one asked for (the same provider id, or the same
+    amount), or else one made at the provider directly — the one asked for then still waits."""
     asked = Refund.objects.filter(gift=gift, status=RefundStatus.REQUESTED)
-    refund = (event.refund_id and asked.filter(provider_refund_id=event.refund_id).first()) or asked.first()
+    refund = (event.refund_id and asked.filter(provider_refund_id=event.refund_id).first()) or asked.filter(
+        amount_cents=cents
+    ).first()
     if refund is None:
         return Refund.objects.create(
             gift=gift,
@@ -427,7 +430,7 @@ def mark_refund_failed(gift, refund, reason: str, *, now) -> None:
     refund.status, refund.failure, refund.completed_at = RefundStatus.FAILED, reason[:200], now
     refund.save(update_fields=["status", "failure", "completed_at"])
     if gift.status == GiftStatus.REFUND_REQUESTED:
-        _settle(gift)
+        _settle(gift, now=now)
     record(
         collectivite=gift.collectivite,
         actor=None,
@@ -438,11 +441,22 @@ def mark_refund_failed(gift, refund, reason: str, *, now) -> None:
     )
 
 
-def _settle(gift) -> None:
+def _settle(gift, *, now) -> None:
+    """The paid state the gift's money says. A refund still asked for keeps the gift waiting for
+    it, unless nothing is left to refund: then it can never be made."""
+    asked = Refund.objects.filter(gift=gift, status=RefundStatus.REQUESTED).first()
+    if asked is not None and gift.standing_cents == 0:
+        asked.status, asked.failure, asked.completed_at = RefundStatus.FAILED, "nothing left to refund", now
+        asked.save(update_fields=["status", "failure", "completed_at"])
+        asked = None
     gift.status = states.settled(
-        amount_cents=gift.amount_cents, refunded_cents=gift.refunded_cents, charged_back_cents=gift.charged_back_cents
+        amount_cents=gift.amount_cents,
+        refunded_cents=gift.refunded_cents,
+        charged_back_cents=gift.charged_back_cents,
+        refund_asked=asked is not None,
     )
-    gift.reconcile_after = None
+    waiting = gift.status == GiftStatus.REFUND_REQUESTED
+    gift.reconcile_after = now + timedelta(minutes=RECONCILE_AFTER_MINUTES) if waiting else None
     gift.save(
         update_fields=[
             "status",
@@ -492,7 +506,7 @@ def _dispute_won(gift, allocation, event, *, now):
     journal.post_many(books.dispute_won(gift, dispute, fee_back), collectivite=gift.collectivite_id, gift=gift)
     dispute.status, dispute.closed_at = DisputeStatus.WON, now
     dispute.save(update_fields=["status", "closed_at"])
-    _settle(gift)
+    _settle(gift, now=now)
     vouchers.unfreeze_for(gift)
     _audit_dispute(gift, dispute, "gift.dispute_won")
     return ""
@@ -511,7 +525,7 @@ def _dispute_lost(gift, allocation, event, *, now):
     cents = dispute.amount_cents
     _reverse(gift, allocation, cents, books.dispute_lost(gift, dispute), reason="dispute lost", now=now)
     gift.charged_back_cents += cents
-    _settle(gift)
+    _settle(gift, now=now)
     vouchers.cancel_for(gift, now=now)
     _audit_dispute(gift, dispute, "gift.dispute_lost")
     notifications.reversed_gift(gift)

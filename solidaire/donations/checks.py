@@ -91,9 +91,11 @@ def gift_states() -> Iterator[Violation]:
     disputed = set(Gift.objects.filter(status=GiftStatus.DISPUTED).values_list("pk", flat=True))
     for gift_id in sorted(open_disputes ^ disputed, key=str)[:5]:
         yield Violation("gift state", f"gift {gift_id}: disputed status and open dispute disagree")
+    # A refund asked for keeps the gift waiting for it — or disputed, while a dispute came first.
     asked = set(Refund.objects.filter(status=RefundStatus.REQUESTED).values_list("gift_id", flat=True))
     waiting = set(Gift.objects.filter(status=GiftStatus.REFUND_REQUESTED).values_list("pk", flat=True))
-    for gift_id in sorted(asked ^ waiting, key=str)[:5]:
+    disputed_and_asked = asked & set(Gift.objects.filter(status=GiftStatus.DISPUTED).values_list("pk", flat=True))
+    for gift_id in sorted((asked - disputed_and_asked) ^ waiting, key=str)[:5]:
         yield Violation("gift state", f"gift {gift_id}: refund requested status and open refund disagree")
     made = dict(
         Refund.objects.filter(status=RefundStatus.SUCCEEDED)

@@ -6,7 +6,8 @@ finance officer's refund request. A transition's target is a state, or:
 
 - SETTLED: the paid state the money says — confirmed (nothing reversed), partly refunded
   (something reversed, something left), refunded or charged back (nothing left; charged back when
-  a dispute took the last of it);
+  a dispute took the last of it) — or "refund requested" again while a refund asked for is still
+  to be made (another refund, made at the provider directly, or a dispute came in between);
 - DEFER: the event cannot apply before an earlier one (a refund before its payment's
   confirmation): the provider sends it again later;
 - SAME: the event changes what the gift's books say, not its state (a payment's details).
@@ -59,8 +60,10 @@ def target(status: str, event_type: str) -> str | None:
     return TRANSITIONS.get((status, event_type))
 
 
-def settled(*, amount_cents: int, refunded_cents: int, charged_back_cents: int) -> str:
+def settled(*, amount_cents: int, refunded_cents: int, charged_back_cents: int, refund_asked: bool = False) -> str:
     """The paid state the money says."""
+    if refund_asked and refunded_cents + charged_back_cents < amount_cents:
+        return S.REFUND_REQUESTED
     if refunded_cents + charged_back_cents == 0:
         return S.CONFIRMED
     if refunded_cents + charged_back_cents < amount_cents:
