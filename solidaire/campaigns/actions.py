@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.audit.events import record
 from solidaire.core.errors import ActionError
 from solidaire.core.images import normalise_image
-from solidaire.matching.engine import sync_pools
 
+from . import hooks
 from .choices import Status
 from .models import Campaign
 from .rules import locked_rule_errors, validate_territory
@@ -112,7 +112,7 @@ def save_campaign(*, campaign: Campaign, territory, actor) -> Campaign:
     campaign.save()
     campaign.departements.set(departements)
     campaign.communes.set(communes)
-    sync_pools(campaign)
+    hooks.saved(campaign)  # the matching pools follow the budget
     if creating:
         record(
             collectivite=campaign.collectivite,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.core.images import validate_image
 from solidaire.geo.models import Commune, Departement
 
+from . import hooks
 from .choices import CampaignKind, CounterpartPolicy, Status, TerritoryScope
 
 
@@ -111,9 +112,7 @@ class Campaign(models.Model):
     @cached_property
     def figures(self):
         """Live figures (budget used, reserved and left, totals), cached for a few seconds."""
-        from solidaire.donations.figures import campaign_figures
-
-        return campaign_figures(self)
+        return hooks.figures_of(self)
 
     def phase(self, now=None) -> str:
         """draft, upcoming, open, ended or closed."""

@@ -7,4 +7,9 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self):
+        from solidaire.campaigns import hooks
+
         from . import checks  # noqa: F401 - registers its ledger checks
+        from .engine import sync_pools
+
+        hooks.on_saved(sync_pools)

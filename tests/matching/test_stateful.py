@@ -46,7 +46,6 @@ from solidaire.matching import engine
 from solidaire.matching.models import Allocation, Pool
 from solidaire.payments.models import Notification
 from solidaire.payments.providers import base
-from solidaire.payments.providers.sandbox import fee_for
 
 from ..factories import UserFactory
 from ..gifts import approved_registration
