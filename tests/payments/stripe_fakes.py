@@ -244,3 +244,26 @@ def dispute_withdrawal(amount: int, fee: int = 1500) -> dict:
         "type": "adjustment",
         "reporting_category": "dispute",
     }
+
+
+def completed_session(gift, **fields) -> dict:
+    """The Checkout Session of `gift`, paid (as checkout.session.completed carries it)."""
+    return checkout_session(
+        **{
+            "id": gift.checkout_id,
+            "status": "complete",
+            "payment_status": "paid",
+            "payment_intent": "pi_3MtwBwLkdIwHu7ix28a3tqPa",
+            "amount_subtotal": gift.amount_cents,
+            "amount_total": gift.amount_cents,
+            "client_reference_id": str(gift.pk),
+            "metadata": {"gift_id": str(gift.pk)},
+            **fields,
+        }
+    )
+
+
+def signed_event(kind: str, obj: dict, event_id: str) -> tuple[str, dict]:
+    """A webhook's body and its signed headers."""
+    payload = event(kind, obj, event_id)
+    return payload, signed(payload)

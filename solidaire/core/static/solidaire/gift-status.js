@@ -29,7 +29,8 @@
               element.hidden = true;
             });
             var heading = document.querySelector("h1");
-            if (heading && status === "confirmed") heading.textContent = region.getAttribute("data-thanks");
+            var said = region.querySelector("[data-heading]");
+            if (heading && said) heading.textContent = said.textContent.trim();
             return;
           }
         }
