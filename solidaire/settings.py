@@ -29,6 +29,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Rotating the key: the new one in SOLIDAIRE_SECRET_KEY, the old ones here (comma-separated) until
+# what they signed has expired — sessions, QR codes of printed vouchers, links in sent e-mails.
+SECRET_KEY_FALLBACKS = env_list("SOLIDAIRE_SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("SOLIDAIRE_DEBUG", False)
 ALLOWED_HOSTS = env_list("SOLIDAIRE_ALLOWED_HOSTS", "127.0.0.1,localhost,.localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("SOLIDAIRE_CSRF_TRUSTED_ORIGINS")

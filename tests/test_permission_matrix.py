@@ -24,6 +24,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.messages import constants as message_levels
@@ -416,7 +417,7 @@ def ask(client_for, side, user, method, path, data):
         response = getattr(client_for(side, user), method)(path, data, **as_json)
         result = outcome(response)
         if result == LOGIN:
-            assert response["Location"].endswith("?next=" + path), response["Location"]
+            assert unquote(response["Location"]).endswith("?next=" + path), response["Location"]
         transaction.set_rollback(True)
     return result
 

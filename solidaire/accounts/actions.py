@@ -96,7 +96,7 @@ def find_invitation(token: str) -> Invitation | None:
 @transaction.atomic
 def accept_invitation(*, token: str, user: User) -> Membership:
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))  # not the collectivité's row alongside
         .select_related("collectivite")
         .filter(token_hash=hash_token(token))
         .first()
@@ -152,7 +152,8 @@ def change_role(*, membership: Membership, role: str, actor) -> Membership:
 @transaction.atomic
 def revoke_membership(*, membership: Membership, actor) -> None:
     _lock_team(membership.collectivite_id)
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    # The membership's row only: its user is read for the audit label, not locked.
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("user").get(pk=membership.pk)
     if membership.role == Role.ADMIN and _admin_count(membership.collectivite) <= 1:
         raise ActionError(_("A collectivité keeps at least one administrator."), code="last_admin")
     record(

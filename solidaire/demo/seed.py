@@ -30,8 +30,12 @@ from .gifts import seed_gifts
 
 # Demo logins are public on purpose: they are printed by `make demo` and in the README.
 DEMO_PASSWORD = "solidaire-demo"  # noqa: S105
-# The demo's sandbox notification secret, documented in README.md (never used outside the demo).
-DEMO_SANDBOX_SECRET = "whsec_solidaire_demo"  # noqa: S105
+# The demo's sandbox notification secrets, one per collectivité as in production, documented in
+# README.md (never used outside the demo).
+DEMO_SANDBOX_SECRETS = {
+    "grand-est": "whsec_solidaire_demo_grand_est",  # noqa: S105
+    "strasbourg": "whsec_solidaire_demo_strasbourg",  # noqa: S105
+}
 
 
 @dataclass
@@ -101,7 +105,7 @@ def _tenant(spec) -> Collectivite:
     if not form.is_valid():
         raise ValueError(f"demo tenant {spec['slug']} is invalid: {form.errors.as_json()}")
     collectivite = create_collectivite(form=form, admin_password=DEMO_PASSWORD)
-    PaymentAccount.objects.filter(collectivite=collectivite).update(sandbox_secret=DEMO_SANDBOX_SECRET)
+    PaymentAccount.objects.filter(collectivite=collectivite).update(sandbox_secret=DEMO_SANDBOX_SECRETS[spec["slug"]])
     for field, text in LEGAL.items():
         setattr(collectivite, field, text.replace("Région Grand Est", spec["name"]))
     collectivite.save()

@@ -22,6 +22,7 @@ from solidaire.core.money import format_cents
 from solidaire.ledger import journal
 from solidaire.matching import engine as matching
 from solidaire.matching.identity import card_key, device_key, donor_key, origin_key
+from solidaire.matching.models import Allocation
 from solidaire.payments.inbox import Deferred, Outcome
 from solidaire.payments.models import NotificationStatus
 from solidaire.payments.providers import base, provider_for
@@ -164,15 +165,16 @@ def abandon_checkout(gift: Gift) -> None:
 
 
 def _locked(gifts):
-    """The gift, locked (only its own row), with what every event needs alongside it."""
-    return gifts.select_for_update(of=("self",)).select_related("allocation", "campaign").first()
+    """The gift, locked (only its own row), with its campaign. The gift's row is the lock of
+    everything about the gift: its allocation, refunds, disputes, voucher and entries change only
+    under it."""
+    return gifts.select_for_update(of=("self",)).select_related("campaign").first()
 
 
 def _allocation(gift):
-    try:
-        return gift.allocation
-    except Gift.allocation.RelatedObjectDoesNotExist:
-        return None
+    """Read once the gift is locked, in a statement of its own: read along with the lock, it
+    would be what it was before the lock was granted (PostgreSQL re-reads only the locked row)."""
+    return Allocation.objects.filter(gift=gift).first()
 
 
 def _find_gift(event, collectivite, provider_name):
@@ -289,16 +291,11 @@ def _confirm(gift, allocation, event, *, now):
         gift.fee_cents = min(event.fee_cents, gift.amount_cents)
         gift.card_key = card_key(event.card_fingerprint) if event.card_fingerprint else ""
     gift.reconcile_after = now + timedelta(minutes=5) if gift.details_pending else None
-    posted = matching.post(gift, allocation, now=now)
+    counts = {"gifts_count": F("gifts_count") + 1, "gifts_total_cents": F("gifts_total_cents") + gift.amount_cents}
+    posted = matching.post(gift, allocation, now=now, registration_counts=counts)
     gift.match_cents, gift.match_note = posted.cents, posted.note
     journal.post_many(
         [*books.received(gift), *books.fee(gift), *posted.drafts], collectivite=gift.collectivite_id, gift=gift
-    )
-    Registration.objects.filter(pk=gift.registration_id).update(
-        gifts_count=F("gifts_count") + 1,
-        gifts_total_cents=F("gifts_total_cents") + gift.amount_cents,
-        matching_total_cents=F("matching_total_cents") + posted.registration_used,
-        matching_reserved_cents=F("matching_reserved_cents") + posted.registration_reserved,
     )
     gift.save(
         update_fields=[

@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from solidaire.beneficiaries.models import Registration
@@ -32,17 +33,19 @@ ENTRY_FIELDS = {
 SETTLED_STATES = (GiftStatus.CONFIRMED, GiftStatus.PARTLY_REFUNDED, GiftStatus.REFUNDED, GiftStatus.CHARGED_BACK)
 # A notification still "received" after this long was interrupted and not retried yet.
 STUCK_AFTER = timedelta(minutes=15)
+TENANT = "collectivite"  # where _journal_by_gift keeps whose books a gift's entries are in
 
 
 def _journal_by_gift() -> dict:
     rows = (
         Posting.objects.filter(amount_cents__gt=0, entry__kind__in=ENTRY_FIELDS, entry__gift__isnull=False)
-        .values("entry__gift_id", "entry__kind")
+        .values("entry__gift_id", "entry__kind", "entry__collectivite_id")
         .annotate(total=Sum("amount_cents"))
     )
     found: dict = defaultdict(dict)
     for row in rows:
         found[row["entry__gift_id"]][row["entry__kind"]] = row["total"]
+        found[row["entry__gift_id"]][TENANT] = row["entry__collectivite_id"]
     return found
 
 
@@ -67,8 +70,8 @@ def gifts_and_their_entries() -> Iterator[Violation]:
                     f"its {field} says {expected}",
                     gift.collectivite_id,
                 )
-    for gift_id in list(journal)[:5]:
-        yield Violation("gift entries", f"entries of gift {gift_id}, which does not exist")
+    for gift_id, entries in list(journal.items())[:5]:
+        yield Violation("gift entries", f"entries of gift {gift_id}, which does not exist", entries[TENANT])
 
 
 @register(order=51)
@@ -87,29 +90,50 @@ def gift_states() -> Iterator[Violation]:
             yield Violation(
                 "gift state", f"gift {gift.pk} is {gift.status}, its money says {expected}", gift.collectivite_id
             )
-    open_disputes = set(Dispute.objects.filter(status=DisputeStatus.OPEN).values_list("gift_id", flat=True))
-    disputed = set(Gift.objects.filter(status=GiftStatus.DISPUTED).values_list("pk", flat=True))
-    for gift_id in sorted(open_disputes ^ disputed, key=str)[:5]:
-        yield Violation("gift state", f"gift {gift_id}: disputed status and open dispute disagree")
+    # Both directions in SQL, each bounded: a disputed gift without its open dispute, an open
+    # dispute on a gift that is not disputed.
+    for gift_id, tenant in (
+        Gift.objects.filter(status=GiftStatus.DISPUTED)
+        .exclude(disputes__status=DisputeStatus.OPEN)
+        .values_list("pk", "collectivite_id")[:5]
+    ):
+        yield Violation("gift state", f"gift {gift_id} is disputed without an open dispute", tenant)
+    for gift_id, status, tenant in (
+        Dispute.objects.filter(status=DisputeStatus.OPEN)
+        .exclude(gift__status=GiftStatus.DISPUTED)
+        .values_list("gift_id", "gift__status", "gift__collectivite_id")[:5]
+    ):
+        yield Violation("gift state", f"gift {gift_id} is {status} but has an open dispute", tenant)
     # A refund asked for keeps the gift waiting for it — or disputed, while a dispute came first.
-    asked = set(Refund.objects.filter(status=RefundStatus.REQUESTED).values_list("gift_id", flat=True))
-    waiting = set(Gift.objects.filter(status=GiftStatus.REFUND_REQUESTED).values_list("pk", flat=True))
-    disputed_and_asked = asked & set(Gift.objects.filter(status=GiftStatus.DISPUTED).values_list("pk", flat=True))
-    for gift_id in sorted((asked - disputed_and_asked) ^ waiting, key=str)[:5]:
-        yield Violation("gift state", f"gift {gift_id}: refund requested status and open refund disagree")
-    made = dict(
-        Refund.objects.filter(status=RefundStatus.SUCCEEDED)
-        .values("gift_id")
+    for gift_id, tenant in (
+        Gift.objects.filter(status=GiftStatus.REFUND_REQUESTED)
+        .exclude(refunds__status=RefundStatus.REQUESTED)
+        .values_list("pk", "collectivite_id")[:5]
+    ):
+        yield Violation("gift state", f"gift {gift_id} is waiting for a refund nobody asked for", tenant)
+    for gift_id, status, tenant in (
+        Refund.objects.filter(status=RefundStatus.REQUESTED)
+        .exclude(gift__status__in=[GiftStatus.REFUND_REQUESTED, GiftStatus.DISPUTED])
+        .values_list("gift_id", "gift__status", "gift__collectivite_id")[:5]
+    ):
+        yield Violation("gift state", f"gift {gift_id} is {status} but has a refund asked for", tenant)
+    # What the gift says was refunded is what its refunds made — also for a gift that says
+    # nothing was (a refund marked made without its money).
+    made = (
+        Refund.objects.filter(gift=OuterRef("pk"), status=RefundStatus.SUCCEEDED)
+        .values("gift")
         .annotate(t=Sum("amount_cents"))
-        .values_list("gift_id", "t")
+        .values("t")
     )
-    for gift in Gift.objects.filter(refunded_cents__gt=0).only("pk", "refunded_cents", "collectivite_id"):
-        if made.get(gift.pk, 0) != gift.refunded_cents:
-            yield Violation(
-                "refunds",
-                f"gift {gift.pk}: refunded {gift.refunded_cents}, its refunds add up to {made.get(gift.pk, 0)}",
-                gift.collectivite_id,
-            )
+    succeeded = Refund.objects.filter(status=RefundStatus.SUCCEEDED)
+    wrong = (
+        Gift.objects.filter(Q(refunded_cents__gt=0) | Q(pk__in=succeeded.values("gift_id")))
+        .annotate(made=Coalesce(Subquery(made), Value(0)))
+        .exclude(refunded_cents=F("made"))
+        .values_list("pk", "refunded_cents", "made", "collectivite_id")[:20]
+    )
+    for gift_id, refunded, total, tenant in wrong:
+        yield Violation("refunds", f"gift {gift_id}: refunded {refunded}, its refunds add up to {total}", tenant)
 
 
 @register(order=49)

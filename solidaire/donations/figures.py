@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from solidaire.beneficiaries.models import Registration
 from solidaire.matching.models import Pool
 
-from .models import Gift, GiftStatus
+from .models import STANDING_STATUSES, Gift
 
 CACHE_SECONDS = 3
 
@@ -39,7 +39,7 @@ def compute(campaign) -> Figures:
     gifts = Registration.objects.filter(campaign=campaign).aggregate(
         total=Sum("gifts_total_cents"), count=Sum("gifts_count")
     )
-    donors = Gift.objects.filter(campaign=campaign, status=GiftStatus.CONFIRMED).aggregate(
+    donors = Gift.objects.filter(campaign=campaign, status__in=STANDING_STATUSES).aggregate(
         n=Count("donor_key", distinct=True)
     )["n"]
     return Figures(

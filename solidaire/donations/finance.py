@@ -17,7 +17,7 @@ from solidaire.core.money import cents_to_input, format_cents
 
 from .books import match_share
 from .models import Gift, GiftStatus
-from .refunds import request_refund
+from .refunds import new_request_key, request_refund
 
 
 class RefundForm(forms.Form):
@@ -28,8 +28,10 @@ class RefundForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for the refund"), max_length=200, widget=forms.Textarea(attrs={"rows": 2})
     )
-    # The form is shown again for confirmation before anything is asked of the provider.
+    # The form is shown again for confirmation before anything is asked of the provider; the
+    # confirmation carries a key, so that submitting it twice makes one refund.
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    key = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput)
 
 
 @team_view(Capability.FINANCE)
@@ -87,10 +89,16 @@ def gift_detail(request, gift_id):
                 )
             else:
                 confirming = True
-                form = RefundForm(initial={**form.cleaned_data, "confirmed": True})
+                form = RefundForm(initial={**form.cleaned_data, "confirmed": True, "key": new_request_key()})
         else:
             try:
-                request_refund(gift=gift, amount_cents=amount, actor=request.user, reason=form.cleaned_data["reason"])
+                request_refund(
+                    gift=gift,
+                    amount_cents=amount,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    request_key=form.cleaned_data["key"],
+                )
             except ActionError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:

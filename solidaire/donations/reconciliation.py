@@ -66,10 +66,12 @@ def _check(gift, now) -> bool:
         provider = provider_for(gift.collectivite, gift.provider)
     except ProviderError:
         return _left_sandbox(gift)
-    events = provider.fetch_payment(gift)
+    events = []
     if gift.details_pending and gift.status not in (GiftStatus.PENDING, GiftStatus.PROCESSING):
+        # First: refunds and disputes of the payment wait for its details (its fee, its transfer).
         details = provider.fetch_details(gift)
-        events = [*events, details] if details is not None else events
+        events = [details] if details is not None else []
+    events += provider.fetch_payment(gift)
     applied = False
     for event in events:
         status, notification = inbox.apply(

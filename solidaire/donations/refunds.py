@@ -24,28 +24,49 @@ from .models import Gift, GiftStatus, Refund, RefundStatus
 logger = logging.getLogger(__name__)
 
 
-def request_refund(*, gift: Gift, amount_cents: int | None = None, actor, reason: str) -> Refund:
+def request_refund(*, gift: Gift, amount_cents: int | None = None, actor, reason: str, request_key: str = "") -> Refund:
     """Refunds `amount_cents` of the gift (all that is left of it by default). Raises ActionError,
     changing nothing, when the gift cannot be refunded, the amount is not what it can be, or the
-    provider refuses (then the request is recorded as failed)."""
+    provider refuses (then the request is recorded as failed). `request_key` makes a request sent
+    twice (a confirmation page submitted again) one refund."""
+    if request_key:
+        existing = Refund.objects.filter(gift=gift, key=_key(request_key)).first()
+        if existing is not None:
+            return existing if existing.status != RefundStatus.REQUESTED else send_refund(existing)
     try:
         provider_for(gift.collectivite, gift.provider)
     except base.ProviderError as exc:  # a provider the collectivité left, not configured: nothing is written
         raise ActionError(
             _("The payment provider refused the refund: %(error)s") % {"error": exc}, code="provider"
         ) from exc
-    refund = open_refund(gift=gift, amount_cents=amount_cents, actor=actor, reason=reason)
+    refund = open_refund(gift=gift, amount_cents=amount_cents, actor=actor, reason=reason, request_key=request_key)
     return send_refund(refund)
 
 
+def _key(request_key: str) -> str:
+    return f"refund-{request_key}"
+
+
+def new_request_key() -> str:
+    """The key a refund's confirmation page carries (also the provider's idempotency key)."""
+    return uuid.uuid4().hex
+
+
 @transaction.atomic
-def open_refund(*, gift: Gift, amount_cents: int | None, actor, reason: str, now=None) -> Refund:
+def open_refund(*, gift: Gift, amount_cents: int | None, actor, reason: str, request_key: str = "", now=None) -> Refund:
     now = now or timezone.now()
     locked = Gift.objects.select_for_update(of=("self",)).select_related("registration__establishment").get(pk=gift.pk)
     if states.target(locked.status, states.REFUND_REQUESTED) is None:
         if locked.status == GiftStatus.REFUND_REQUESTED:
             raise ActionError(_("A refund of this gift is already waiting for the payment provider."), code="pending")
         raise ActionError(_("Only a confirmed gift can be refunded."), code="not_confirmed")
+    if locked.details_pending:
+        # With Stripe Connect, whether the establishment must give its share back is only known
+        # once the payment's transfer is read (a task, a few seconds after the payment).
+        raise ActionError(
+            _("The payment's details are still being read from the payment provider; try again in a minute."),
+            code="details_pending",
+        )
     if not reason.strip():
         raise ActionError(_("Give the reason for the refund."), field="reason")
     left = locked.refundable_cents
@@ -57,7 +78,11 @@ def open_refund(*, gift: Gift, amount_cents: int | None, actor, reason: str, now
             code="amount",
         )
     refund = Refund.objects.create(
-        gift=locked, amount_cents=amount, reason=reason.strip()[:200], key=f"refund-{uuid.uuid4()}", requested_by=actor
+        gift=locked,
+        amount_cents=amount,
+        reason=reason.strip()[:200],
+        key=_key(request_key or new_request_key()),
+        requested_by=actor,
     )
     Gift.objects.filter(pk=locked.pk).update(
         status=GiftStatus.REFUND_REQUESTED, reconcile_after=now + timedelta(minutes=RECONCILE_AFTER_MINUTES)

@@ -46,13 +46,20 @@ def _by_collectivite(run) -> dict[int, list[dict]]:
     return found
 
 
+def _problems(violations: list[dict]) -> set[tuple[str, str]]:
+    """What a collectivité's officers were told: the set of problems, whatever their order."""
+    return {(violation["invariant"], violation["detail"]) for violation in violations}
+
+
 def _tell_finance_officers(run, previous) -> None:
     before = _by_collectivite(previous)
     for collectivite_id, violations in _by_collectivite(run).items():
-        if before.get(collectivite_id) == violations:
+        if _problems(before.get(collectivite_id, [])) == _problems(violations):
             continue  # already told about exactly these
         collectivite = Collectivite.objects.get(pk=collectivite_id)
-        officers = Membership.objects.filter(collectivite=collectivite, role=Role.FINANCE).select_related("user")
+        officers = Membership.objects.filter(
+            collectivite=collectivite, role=Role.FINANCE, user__is_active=True
+        ).select_related("user")
         for membership in officers:
             with translation.override(membership.user.language):
                 url = tenant_url(collectivite, reverse("donations:finance_gifts"))
@@ -74,4 +81,6 @@ def health_report() -> str:
     last = CheckRun.objects.only("problems").first()
     if last is None:
         return "not checked yet"
-    return "ok" if last.problems == 0 else f"{last.problems} problems"
+    if last.problems == 0:
+        return "ok"
+    return "1 problem" if last.problems == 1 else f"{last.problems} problems"

@@ -211,9 +211,11 @@ class _Room:
     registration: Registration
 
 
-def _room(campaign, gift, keys) -> _Room:
-    """What the limits still allow for this gift."""
+def _room(campaign, gift, keys, given_back=None) -> _Room:
+    """What the limits still allow for this gift. `given_back`: a hold of the gift's own about to
+    be released (its amount, and the counters it holds it on), which must not count against it."""
     usages = _lock_usages(campaign, keys)
+    back, back_keys = (given_back.amount_cents, set(given_back.keys)) if given_back is not None else (0, set())
     registration = (
         Registration.objects.select_for_update(of=("self",))
         .select_related("establishment__owner")
@@ -223,11 +225,16 @@ def _room(campaign, gift, keys) -> _Room:
     if is_self_dealing(gift, registration):
         return _Room(0, NOTE_OWN, usages, registration)
     for key, usage in usages.items():
-        left = _limit(campaign, key) - usage.used_cents - usage.reserved_cents
+        left = _limit(campaign, key) - usage.used_cents - usage.reserved_cents + (back if key in back_keys else 0)
         if left < allowed:
             allowed, note = max(left, 0), NOTE_SAME_BENEFICIARY if "|reg:" in key else NOTE_DONOR_LIMIT
     if campaign.beneficiary_cap_cents is not None:
-        left = campaign.beneficiary_cap_cents - registration.matching_total_cents - registration.matching_reserved_cents
+        left = (
+            campaign.beneficiary_cap_cents
+            - registration.matching_total_cents
+            - registration.matching_reserved_cents
+            + back
+        )
         if left < allowed:
             allowed, note = max(left, 0), NOTE_CAP
     return _Room(allowed, note, usages, registration)
@@ -240,19 +247,25 @@ def _count(keys, campaign, *, used: int = 0, reserved: int = 0) -> None:
         )
 
 
-def _count_new(keys, campaign_id: int, used: int) -> None:
-    """Adds `used` to counters that may not exist yet (a card seen for the first time), in one
-    statement: INSERT … ON CONFLICT DO UPDATE, which SQLite and PostgreSQL both speak (Django's
-    bulk_create can only overwrite on conflict, not add)."""
-    if not keys or not used:
+def _count_in_order(campaign_id: int, used: dict[str, int], released: dict[str, int]) -> None:
+    """Adds `used` to donor counters and takes `released` off what they hold reserved, in one
+    statement that locks the counters in key order — the order every path locks them in — and
+    creates those that do not exist yet (a card seen for the first time): INSERT … ON CONFLICT DO
+    UPDATE, which SQLite and PostgreSQL both speak (Django's bulk_create can only overwrite on
+    conflict, not add). What is released is written as a positive amount subtracted on
+    conflict: a row is only ever inserted with nothing to release (CHECK constraints see the
+    inserted values even when the row exists)."""
+    keys = sorted(set(used) | set(released))
+    if not keys:
         return
     table = DonorUsage._meta.db_table
-    rows = ", ".join(["(%s, %s, %s, 0)"] * len(keys))
-    params = [value for key in sorted(keys) for value in (campaign_id, key, used)]
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
+    params = [value for key in keys for value in (campaign_id, key, used.get(key, 0), released.get(key, 0))]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (campaign_id, key, used_cents, reserved_cents) VALUES {rows} "  # noqa: S608
-            f"ON CONFLICT (campaign_id, key) DO UPDATE SET used_cents = {table}.used_cents + excluded.used_cents",
+            f"ON CONFLICT (campaign_id, key) DO UPDATE SET used_cents = {table}.used_cents + excluded.used_cents, "
+            f"reserved_cents = {table}.reserved_cents - excluded.reserved_cents",
             params,
         )
 
@@ -334,40 +347,46 @@ def release(gift, allocation) -> int:
 @dataclass
 class Posted:
     """What confirming a gift did to its match: the public money committed, why it is less than
-    the ratio gives (if it is), what the caller still has to move on the registration's matched
-    and reserved totals, and the journal entry to post."""
+    the ratio gives (if it is), and the journal entry to post."""
 
     cents: int = 0
     note: str = ""
-    registration_used: int = 0
-    registration_reserved: int = 0
     drafts: list = field(default_factory=list)
 
 
-def post(gift, allocation, *, now) -> Posted:
+def post(gift, allocation, *, now, registration_counts: dict | None = None) -> Posted:
     """The payment is confirmed. A hold still valid is honoured in full: the donor gets what was
     promised (the card, known only now, counts for later reservations, never against this one).
     Without a valid hold — it expired, or the payment failed first — the gift is matched first
     come, first served from what is left, while the campaign is open.
 
-    `allocation` is the gift's, locked by the caller. The registration's counters are left to
-    the caller, which moves them with the gift's own in one statement."""
+    `allocation` is the gift's, read under the gift's lock by the caller. The registration's
+    matched and reserved totals move in the same statement as the caller's own counters
+    (`registration_counts`, F expressions), in the fixed lock order: donor counters,
+    registration, pool."""
     campaign = gift.campaign
     card_keys = keys_for(campaign, gift.registration_id, [gift.card_key]) if gift.card_key else []
     has_hold = allocation is not None and allocation.status == AllocationStatus.HELD
     if has_hold and allocation.expires_at > now:
         held = posted = allocation.amount_cents
-        _count(allocation.keys, campaign, reserved=-held, used=posted)
-        _count_new([k for k in card_keys if k not in allocation.keys], campaign.pk, posted)
+        keys = sorted(set(allocation.keys) | set(card_keys))
+        _count_in_order(campaign.pk, dict.fromkeys(keys, posted), dict.fromkeys(allocation.keys, held))
+        Registration.objects.filter(pk=gift.registration_id).update(
+            matching_total_cents=F("matching_total_cents") + posted,
+            matching_reserved_cents=F("matching_reserved_cents") - held,
+            **(registration_counts or {}),
+        )
         Pool.objects.filter(pk=allocation.pool_id).update(
             reserved_cents=F("reserved_cents") - held, used_cents=F("used_cents") + posted
         )
-        allocation.keys = sorted(set(allocation.keys) | set(card_keys))
+        allocation.keys = keys
         allocation.status, allocation.card_key = AllocationStatus.POSTED, gift.card_key
         allocation.save(update_fields=["keys", "status", "card_key"])
-        result = Posted(cents=posted, note=gift.match_note, registration_used=posted, registration_reserved=-held)
+        result = Posted(cents=posted, note=gift.match_note)
     else:
         result = _post_without_hold(gift, allocation if has_hold else None, card_keys, now)
+        if registration_counts:
+            Registration.objects.filter(pk=gift.registration_id).update(**registration_counts)
     if result.cents:
         matching, beneficiary = _accounts(campaign, gift.registration_id)
         result.drafts.append(
@@ -379,22 +398,26 @@ def post(gift, allocation, *, now) -> Posted:
 
 
 def _post_without_hold(gift, expired, card_keys, now) -> Posted:
-    """First come, first served, from what is left (the expired hold, not swept yet, given back
-    first — its pool locked in index order like every path that waits for pools)."""
+    """First come, first served, from what is left. The locks in the fixed order: donor counters
+    and registration (with the expired hold's, not swept yet, given back), then pools — all of
+    them, in index order, before the expired hold's pool is written, like every path that waits
+    for pools."""
     campaign = gift.campaign
+    identities = [gift.donor_key, *linked_cards(campaign, gift)]
+    if gift.card_key and gift.card_key not in identities:
+        identities.append(gift.card_key)
+    keys = keys_for(campaign, gift.registration_id, identities)
+    room = _room(campaign, gift, sorted(set(keys) | set(expired.keys if expired else ())), given_back=expired)
     if expired is not None:
         _lock_pools(campaign)
         _release(expired, gift.registration_id)
     if campaign.phase(now) != "open":
         return Posted(note=NOTE_CLOSED)
-    identities = [gift.donor_key, *linked_cards(campaign, gift)]
-    if gift.card_key and gift.card_key not in identities:
-        identities.append(gift.card_key)
-    keys = keys_for(campaign, gift.registration_id, identities)
-    room = _room(campaign, gift, keys)
     pool_id, posted, partial = _take(campaign, gift.id.int, room.allowed, "used_cents")
     full = campaign.match_for(gift.amount_cents)
-    note = room.note or ((NOTE_EXPIRED if expired is not None else NOTE_BUDGET) if posted < full else "")
+    # Less than was promised: the reservation ran out (or a failed payment released it) first.
+    short = NOTE_EXPIRED if posted < gift.match_promised_cents else NOTE_BUDGET
+    note = room.note or (short if posted < full else "")
     if posted:
         _count(keys, campaign, used=posted)
         _count_registration(gift.registration_id, used=posted)
@@ -414,7 +437,6 @@ def _post_without_hold(gift, expired, card_keys, now) -> Posted:
                 "expires_at": None,
             },
         )
-    # The registration's totals moved here already: nothing left for the caller to add.
     return Posted(cents=posted, note=note)
 
 
@@ -425,7 +447,7 @@ def count_card(gift, allocation) -> None:
         return
     card_keys = keys_for(gift.campaign, gift.registration_id, [gift.card_key])
     new = [k for k in card_keys if k not in allocation.keys]
-    _count_new(new, gift.campaign_id, allocation.amount_cents - allocation.reversed_cents)
+    _count_in_order(gift.campaign_id, dict.fromkeys(new, allocation.amount_cents - allocation.reversed_cents), {})
     allocation.keys = sorted(set(allocation.keys) | set(card_keys))
     allocation.card_key = gift.card_key
     allocation.save(update_fields=["keys", "card_key"])
@@ -463,24 +485,24 @@ def reverse(gift, allocation, cents: int, *, reason: str) -> list:
     ]
 
 
+def _lock_gift(gift_id):
+    """The gift's row, locked (matching does not import the gift's package: the model comes
+    through the allocation's relation)."""
+    gifts = Allocation._meta.get_field("gift").related_model.objects
+    return gifts.select_for_update(of=("self",)).filter(pk=gift_id).only("pk", "registration_id").first()
+
+
 def expire_holds(*, now, limit: int = 500) -> int:
     """Releases holds whose time is up (the payment may still come, and is then matched first
-    come, first served). Returns how many were released."""
+    come, first served). Returns how many were released. Each under its gift's lock, like every
+    change to a gift's allocation."""
+    from_gifts = Allocation.objects.filter(status=AllocationStatus.HELD, expires_at__lte=now)
     released = 0
-    ids = list(
-        Allocation.objects.filter(status=AllocationStatus.HELD, expires_at__lte=now).values_list("gift_id", flat=True)[
-            :limit
-        ]
-    )
-    for gift_id in ids:
+    for gift_id in list(from_gifts.values_list("gift_id", flat=True)[:limit]):
         with transaction.atomic():
-            allocation = (
-                Allocation.objects.select_for_update(of=("self",))
-                .select_related("gift")
-                .filter(gift_id=gift_id, status=AllocationStatus.HELD, expires_at__lte=now)
-                .first()
-            )
-            if allocation is not None:
-                _release(allocation, allocation.gift.registration_id)
+            locked = _lock_gift(gift_id)
+            allocation = from_gifts.filter(gift_id=gift_id).first()
+            if locked is not None and allocation is not None:
+                _release(allocation, locked.registration_id)
                 released += 1
     return released

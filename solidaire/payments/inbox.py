@@ -119,38 +119,51 @@ def _store(collectivite, provider_name, event, body, headers) -> tuple[Notificat
         return existing.get(), False
 
 
+class _AppliedMeanwhile(Exception):
+    """A concurrent delivery of the same event applied it first: this attempt is rolled back."""
+
+
 def _apply(notification, event, collectivite, provider_name) -> tuple[int, Notification]:
+    """Applies the event in one transaction that ends by recording the outcome on the stored
+    notification — only if it is still waiting. Concurrent deliveries of one event are
+    serialised by the gift's lock, and the gift's state makes the later ones find nothing to do;
+    the last word is this conditional update: an attempt that finds the notification already
+    applied rolls back, whatever it did."""
     (handler,) = _handlers
     try:
         with transaction.atomic():
-            locked = Notification.objects.select_for_update().get(pk=notification.pk)
-            if locked.status in FINAL_STATUSES:  # a concurrent delivery applied it first
-                return 200, locked
             try:
                 if event.type.startswith("ignored:"):  # an event of the provider's we have no use for
                     outcome = Outcome(NotificationStatus.IGNORED, "not a payment event")
                 else:
                     outcome = handler(event, collectivite=collectivite, provider_name=provider_name)
             except Deferred as exc:
-                _finish(locked, NotificationStatus.DEFERRED, str(exc))
-                return 409, locked
-            _finish(locked, outcome.status, outcome.reason, outcome.gift)
+                _finish(notification, NotificationStatus.DEFERRED, str(exc))
+                return 409, notification
+            _finish(notification, outcome.status, outcome.reason, outcome.gift)
+    except _AppliedMeanwhile:
+        notification.refresh_from_db()
+        return 200, notification
     except Exception:
         # The notification stays "received" (committed before): the provider's retry, or the
         # sweep (retry_unfinished), applies it later.
         logger.exception("%s event %s could not be applied", provider_name, event.event_id)
         notification.refresh_from_db()
         return 500, notification
-    if locked.status == NotificationStatus.REJECTED:
-        logger.warning("%s event %s rejected: %s", provider_name, event.event_id, locked.reason)
-    return 200, locked
+    if notification.status == NotificationStatus.REJECTED:
+        logger.warning("%s event %s rejected: %s", provider_name, event.event_id, notification.reason)
+    return 200, notification
 
 
 def _finish(notification, status, reason="", gift=None) -> None:
-    notification.status, notification.reason = status, reason[:200]
-    notification.gift = gift if gift is not None else notification.gift
-    notification.processed_at = timezone.now()
-    notification.save(update_fields=["status", "reason", "gift", "processed_at"])
+    waiting = (NotificationStatus.RECEIVED, NotificationStatus.DEFERRED)
+    changes = {"status": status, "reason": reason[:200], "processed_at": timezone.now()}
+    if gift is not None:
+        changes["gift"] = gift
+    if not Notification.objects.filter(pk=notification.pk, status__in=waiting).update(**changes):
+        raise _AppliedMeanwhile
+    for field, value in changes.items():
+        setattr(notification, field, value)
 
 
 def retry_unfinished(*, older_than_seconds: int = 60, limit: int = 200, now=None) -> dict:

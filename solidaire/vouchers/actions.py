@@ -72,7 +72,13 @@ def submit_offer(*, offer: Offer, actor, now=None) -> Offer:
 
 @transaction.atomic
 def decide_offer(*, offer: Offer, moderator, approve: bool, message: str = "", now=None) -> Offer:
-    offer = Offer.objects.select_for_update().select_related("registration__campaign__collectivite").get(pk=offer.pk)
+    # Only the offer's row: its registration, campaign and collectivité are read, not locked
+    # (a gift's refund moving the registration's totals must not wait for the moderator).
+    offer = (
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("registration__campaign__collectivite")
+        .get(pk=offer.pk)
+    )
     if offer.status != OfferStatus.PENDING:
         raise ActionError(_("This offer is not waiting for moderation."), code="not_pending")
     if not approve and not message.strip():
@@ -146,7 +152,11 @@ def issue_for(gift, *, reminder: bool = False, now=None) -> Voucher | None:
 
 
 def _locked_voucher(gift, *statuses) -> Voucher | None:
-    return Voucher.objects.select_for_update().filter(gift=gift, status__in=statuses).first()
+    """The gift's voucher if it is in one of `statuses`, locked. Locked whatever its status, and
+    only then checked: with the status in the locking query, PostgreSQL would skip a voucher an
+    undo at the counter is changing (judging it as it was) instead of waiting for the undo."""
+    voucher = Voucher.objects.select_for_update().filter(gift=gift).first()
+    return voucher if voucher is not None and voucher.status in statuses else None
 
 
 def cancel_for(gift, *, now=None) -> Voucher | None:
@@ -301,8 +311,12 @@ def redeem(*, voucher: Voucher, establishment, amount_cents: int | None, actor, 
 def undo(*, redemption: Redemption, establishment, actor, now=None) -> Redemption:
     """Cancels a mistaken redemption within UNDO_MINUTES; the undo is recorded on it."""
     now = now or timezone.now()
-    redemption = Redemption.objects.select_for_update().select_related("voucher__registration").get(pk=redemption.pk)
-    voucher = Voucher.objects.select_for_update().get(pk=redemption.voucher_id)
+    # The redemption, then its voucher — their rows only: a refund of the gift locks the
+    # registration and then the voucher, so holding the registration here could deadlock.
+    redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
+    voucher = (
+        Voucher.objects.select_for_update(of=("self",)).select_related("registration").get(pk=redemption.voucher_id)
+    )
     if voucher.registration.establishment_id != establishment.pk:
         raise ActionError(_("This voucher belongs to another establishment."), code="wrong_establishment")
     if redemption.undone_at is not None:
@@ -320,10 +334,25 @@ def undo(*, redemption: Redemption, establishment, actor, now=None) -> Redemptio
     voucher.remaining_cents = min(
         voucher.remaining_cents + redemption.amount_cents, voucher.value_cents - voucher.withdrawn_cents
     )
-    if voucher.status != VoucherStatus.FROZEN:
-        voucher.status = VoucherStatus.ACTIVE
-    voucher.save(update_fields=["remaining_cents", "status"])
+    voucher.status = _status_given_back(voucher)
+    if voucher.status == VoucherStatus.CANCELLED and voucher.cancelled_at is None:
+        voucher.cancelled_at = now
+    voucher.save(update_fields=["remaining_cents", "status", "cancelled_at"])
+    redemption.voucher = voucher
     return redemption
+
+
+def _status_given_back(voucher) -> str:
+    """What an undo leaves the voucher in, after what became of its gift while it was used up
+    (a reversal cancels or freezes only a voucher with something left): a refund of all of it or
+    a lost dispute cancels it, an open dispute holds it. The gift is read under the voucher's
+    lock, which a reversal takes after changing the gift, in the same transaction."""
+    gift = voucher.gift
+    if gift.standing_cents <= 0 or gift.charged_back_cents:
+        return VoucherStatus.CANCELLED
+    if gift.status == "disputed":  # donations.GiftStatus.DISPUTED (vouchers sits below donations)
+        return VoucherStatus.FROZEN
+    return VoucherStatus.ACTIVE
 
 
 # Lifecycle -------------------------------------------------------------------------------------

@@ -57,7 +57,9 @@ def test_a_sandbox_confirmation_with_its_match_and_voucher_takes_at_most_15_stat
     secret = secret_of(personas.a.tenant)
     warm_up = start(cafe, 500, email="first@example.org")  # accounts are created on first use
     body = sandbox_body(warm_up)
-    receive(resolve_tenant("grand-est.localhost"), "sandbox", body, {"Solidaire-Signature": signature.sign(body, secret)})
+    receive(
+        resolve_tenant("grand-est.localhost"), "sandbox", body, {"Solidaire-Signature": signature.sign(body, secret)}
+    )
 
     gift = start(cafe, 500, email="dora@example.org")
     body = sandbox_body(gift)

@@ -3,11 +3,9 @@ and transaction, start, confirm, fail and expire gifts at the same moment (lined
 barrier). The budget, the per-donor limit and the one-partial-per-pool rule still hold, every
 confirmation is applied once, nothing deadlocks, and the ledger checks pass afterwards."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from solidaire.donations.actions import create_gift
@@ -20,6 +18,7 @@ from solidaire.payments import inbox
 from solidaire.payments.models import Notification
 
 from ..gifts import approved_registration
+from ..threads import POSTGRES_ONLY, all_at_once
 from .helpers import (
     FAILED,
     REFUNDED,
@@ -32,37 +31,7 @@ from .helpers import (
     split_budget,
 )
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    # Decided at collection: a skipped transactional test would still pay for emptying the database.
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)"),
-]
-
-
-def all_at_once(count, work):
-    """Runs work(i) for i in range(count), each in its own thread and connection, released
-    together. Returns the results; re-raises the first error any thread met."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 - reported below, with every thread's
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    assert errors == [], errors
-    return results
+pytestmark = POSTGRES_ONLY
 
 
 def confirm_in_thread(gift, card):
@@ -187,16 +156,20 @@ def test_8_gifts_by_one_donor_at_once_stay_within_the_limit_per_donor(personas):
     assert_ledger_holds()
 
 
-def test_one_card_behind_8_addresses_at_once_stays_within_the_limit_per_donor(personas):
+def test_one_card_behind_8_addresses_at_once_keeps_the_promises_then_stops_them_all(personas):
+    """The card is not known when the eight promises are made: they are kept. From then on the
+    card links the eight addresses, and none of them gets public money any more."""
     campaign = campaign_for(personas.a, donor_limit_cents=1_000)
-    cafes = [approved_registration(campaign) for _ in range(8)]
+    cafes = [approved_registration(campaign) for _ in range(9)]
     gifts = [begin(cafes[i], 400, email=f"alias{i}@example.org") for i in range(8)]
-    assert sum(g.match_promised_cents for g in gifts) == 3_200  # the card is not known yet
+    assert sum(g.match_promised_cents for g in gifts) == 3_200
 
     confirmed = all_at_once(8, lambda i: confirm_in_thread(gifts[i], card="one card"))
 
-    assert sum(g.match_cents for g in confirmed) == 1_000
+    assert sum(g.match_cents for g in confirmed) == 3_200
     assert pools_of(campaign)["reserved"] == 0
+    later = all_at_once(8, lambda i: begin(cafes[8], 400, email=f"alias{i}@example.org").match_promised_cents)
+    assert later == [0] * 8
     assert_ledger_holds()
 
 

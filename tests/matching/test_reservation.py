@@ -162,7 +162,7 @@ def test_a_payment_after_its_hold_ran_out_is_matched_from_what_is_left(registrat
 
     assert late.status == "confirmed"
     assert late.match_cents == 200
-    assert late.match_note == "budget"
+    assert late.match_note == "reservation_expired"  # told why, in words (test_promises_kept.py)
     assert punctual.match_cents == 1000, "a valid promise is honoured"
     assert public_money_matched(registration.campaign) == 1_200
     assert_ledger_holds()

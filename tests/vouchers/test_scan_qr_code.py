@@ -1,9 +1,9 @@
-"""What the voucher's QR code opens (GET /bons/scan/<code>.<hmac>/): the counter's page for the
+"""What the voucher's QR code opens (GET /bons/scan/<code>:<signature>/): the counter's page for the
 voucher, for the owner and the staff of the issuing establishment. A forged or altered QR code is
 refused before the database is asked anything about vouchers; others are told the voucher belongs
 to another establishment; nobody learns who holds it."""
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.db import connection
@@ -38,13 +38,13 @@ def voucher_queries(queries) -> list[str]:
 
 def forged_payloads(voucher) -> dict[str, str]:
     payload = codes.sign(voucher.code)
-    code, _dot, signature = payload.partition(".")
+    code, _colon, signature = payload.partition(":")
     other = codes.generate()
     flipped = signature[:-1] + ("0" if signature[-1] != "0" else "1")
     return {
-        "altered signature": f"{code}.{flipped}",
-        "signature of another code": f"{other}.{signature}",
-        "code of another voucher, signed by nobody": f"{other}.{'0' * codes.SIGNATURE_LENGTH}",
+        "altered signature": f"{code}:{flipped}",
+        "signature of another code": f"{other}:{signature}",
+        "code of another voucher, signed by nobody": f"{other}:{'0' * len(signature)}",
         "no signature": code,
         "truncated signature": payload[:-3],
         "truncated code": payload[1:],
@@ -94,7 +94,7 @@ def test_an_anonymous_visitor_is_asked_to_sign_in_and_learns_nothing(personas, c
     with CaptureQueriesContext(connection) as queries:
         response = client_for(personas.a).get(path)
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('account_login')}?next={path}"
+    assert response["Location"] == f"{reverse('account_login')}?next={quote(path, safe='/')}"  # ":" → %3A
     assert voucher_queries(queries.captured_queries) == []
 
 
