@@ -100,9 +100,10 @@ def fill(establishments: int, gifts: int) -> dict:
 @transaction.atomic
 def _gifts(collectivite, campaign, count: int) -> None:
     from solidaire.beneficiaries.models import Registration
-    from solidaire.donations.models import Gift, donor_key
+    from solidaire.donations.models import Gift
     from solidaire.ledger.journal import account
     from solidaire.ledger.models import AccountKind, Entry, Posting
+    from solidaire.matching.identity import donor_key
     from solidaire.matching.models import Allocation, DonorUsage, Pool
     from solidaire.payments.providers.sandbox import fee_for
 
@@ -166,6 +167,7 @@ def _gifts(collectivite, campaign, count: int) -> None:
                         partial=match < want,
                         status="posted",
                         keys=[key],
+                        donor_key=donor_key(email),
                     )
                 )
             fee = gift.fee_cents

@@ -6,11 +6,13 @@ import random
 
 from django.test import override_settings
 
+from solidaire.accounts.models import User
+from solidaire.accounts.roles import Role
 from solidaire.beneficiaries.models import Registration
 from solidaire.celery import app as celery_app
 from solidaire.core.errors import ActionError
-from solidaire.donations import actions
-from solidaire.donations.models import Gift
+from solidaire.donations import actions, refunds
+from solidaire.donations.models import Gift, GiftStatus
 from solidaire.payments.providers import provider_for
 
 FIRST_NAMES = ["Camille", "Louis", "Léa", "Hugo", "Chloé", "Lucas", "Emma", "Nathan", "Manon", "Jules", "Sarah", "Théo"]
@@ -66,6 +68,33 @@ def seed_gifts(campaign, count: int = 300) -> int:
                 if outcome is not None:  # None: the donor left the payment page
                     provider_for(campaign.collectivite).pay(gift.checkout_id, outcome, f"card-{i}")
                 made += 1
+            _refunds_and_disputes(campaign)
     finally:
         celery_app.conf.task_always_eager = previous
     return made
+
+
+def _refunds_and_disputes(campaign) -> None:
+    """What finance officers see in a real campaign: a gift refunded whole, one in part, one
+    disputed and not decided yet, one dispute won and one lost — made through the same paths as
+    in production (the finance officer's refund, the card holder's bank on the sandbox's page)."""
+    finance = User.objects.filter(
+        memberships__collectivite=campaign.collectivite, memberships__role=Role.FINANCE
+    ).first()
+    paid = list(
+        Gift.objects.filter(campaign=campaign, status=GiftStatus.CONFIRMED, match_cents__gt=0)
+        .exclude(registration__establishment__owner__email="cafe@grandest.example")
+        .order_by("confirmed_at")[:5]
+    )
+    if len(paid) < 5 or finance is None:
+        return
+    whole, part, disputed, won, lost = paid
+    refunds.request_refund(gift=whole, actor=finance, reason="Le donateur s'est trompé d'établissement.")
+    refunds.request_refund(
+        gift=part, amount_cents=part.amount_cents // 2, actor=finance, reason="Don fait deux fois, à moitié."
+    )
+    sandbox = provider_for(campaign.collectivite)
+    for gift in (disputed, won, lost):
+        sandbox.open_dispute(gift.checkout_id)
+    sandbox.close_dispute(won.checkout_id, won=True)
+    sandbox.close_dispute(lost.checkout_id, won=False)
