@@ -111,7 +111,7 @@ def test_a_dispute_lost_reverses_the_gift_and_its_match_and_cancels_the_unused_v
     assert Voucher.objects.get(gift=gift).status == "cancelled"
     assert gift.entries.get(kind="match.reversed").memo == "dispute lost"
     assert [m.to for m in mail.outbox] == [["donor@example.org"]]
-    assert "dispute" in mail.outbox[0].subject or "litige" in mail.outbox[0].subject
+    assert "contestation" in mail.outbox[0].subject or "dispute" in mail.outbox[0].subject
     assert_ledger_holds()
 
 
