@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "solidaire.donations",
     "solidaire.payments",
     "solidaire.vouchers",
+    "solidaire.payouts",
     "solidaire.api",
     "solidaire.demo",
     "django.contrib.admin",
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "corsheaders",
     "ninja",
 ]
@@ -150,6 +152,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SOLIDAIRE_PLATFORM_NAME}] "
 ACCOUNT_ADAPTER = "solidaire.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
+# Two-factor authentication: an authenticator app's codes, with recovery codes. Admins and finance
+# officers must switch it on before they approve or download payments.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SOLIDAIRE_PLATFORM_NAME
+SOLIDAIRE_PAYOUTS_REQUIRE_2FA = env_bool("SOLIDAIRE_PAYOUTS_REQUIRE_2FA", True)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English")), ("de", _("German"))]

@@ -43,6 +43,17 @@ ACTION_LABELS = {
     "offer.rejected": _("Counterpart offer rejected"),
     "counter.staff_added": _("Counter staff added"),
     "counter.staff_removed": _("Counter staff removed"),
+    "registration.payouts_suspended": _("Payments to a beneficiary held back"),
+    "registration.payouts_resumed": _("Payments to a beneficiary resumed"),
+    "payout.settings_changed": _("Bank account for payouts changed"),
+    "payout.batch_prepared": _("Payout batch prepared"),
+    "payout.batch_cancelled": _("Payout batch cancelled"),
+    "payout.batch_approved": _("Payout batch approved"),
+    "payout.batch_exported": _("Payout file downloaded"),
+    "payout.batch_sent": _("Payout batch sent to the bank"),
+    "payout.lines_paid": _("Payments marked paid"),
+    "payout.line_failed": _("Payment returned by the bank"),
+    "payout.statement_imported": _("Bank statement imported"),
 }
 
 

@@ -338,6 +338,43 @@ def withdraw(*, registration, owner) -> Registration:
 
 
 @transaction.atomic
+def suspend_payouts(*, registration, moderator, reason: str, now=None) -> Registration:
+    """Holds back what the beneficiary is paid (an inquiry, a business closed): its money stays
+    owed and is listed apart, with the reason, until the payments are resumed."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionError(_("Give the reason for holding back the payments."), field="reason")
+    registration = _locked_registration(registration)
+    if registration.payouts_suspended_at is not None:
+        raise ActionError(_("The payments of this beneficiary are already held back."), code="state")
+    registration.payouts_suspended_at = now or timezone.now()
+    registration.payouts_suspension_reason = reason[:300]
+    registration.save(update_fields=["payouts_suspended_at", "payouts_suspension_reason"])
+    record(
+        collectivite=registration.campaign.collectivite,
+        actor=moderator,
+        action="registration.payouts_suspended",
+        obj=registration,
+        data={"reason": registration.payouts_suspension_reason},
+    )
+    return registration
+
+
+@transaction.atomic
+def resume_payouts(*, registration, moderator) -> Registration:
+    registration = _locked_registration(registration)
+    if registration.payouts_suspended_at is None:
+        raise ActionError(_("The payments of this beneficiary are not held back."), code="state")
+    registration.payouts_suspended_at = None
+    registration.payouts_suspension_reason = ""
+    registration.save(update_fields=["payouts_suspended_at", "payouts_suspension_reason"])
+    record(
+        collectivite=registration.campaign.collectivite, actor=moderator, action="registration.payouts_resumed", obj=registration
+    )
+    return registration
+
+
+@transaction.atomic
 def approve_changes(*, establishment, moderator) -> Establishment:
     current = (
         Establishment.objects.select_for_update(of=("self",))

@@ -144,6 +144,10 @@ class Registration(models.Model):
     decision_message = models.TextField(_("message to the owner"), blank=True)
     approved_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Maintained by the gift write path in the same transaction as each gift.
+    # A moderator may hold back the payments of a beneficiary (an inquiry, a closed business):
+    # its payout lines are listed apart, with this reason, until the payments are resumed.
+    payouts_suspended_at = models.DateTimeField(null=True, blank=True)
+    payouts_suspension_reason = models.CharField(_("reason for holding back payments"), max_length=300, blank=True)
     gifts_count = models.PositiveIntegerField(default=0, editable=False)
     gifts_total_cents = models.PositiveBigIntegerField(default=0, editable=False)
     matching_total_cents = models.PositiveBigIntegerField(default=0, editable=False)

@@ -68,6 +68,11 @@ class Campaign(models.Model):
     matching_budget_cents = models.PositiveBigIntegerField(_("public budget"))
     beneficiary_cap_cents = models.PositiveBigIntegerField(_("cap per beneficiary"), null=True, blank=True)
     donor_limit_cents = models.PositiveBigIntegerField(_("limit per donor"), null=True, blank=True)
+    payout_minimum_cents = models.PositiveIntegerField(
+        _("smallest payment"),
+        default=100,
+        help_text=_("What a beneficiary is owed below this waits for the next payout batch."),
+    )
     counterpart_policy = models.CharField(
         _("counterparts"), max_length=20, choices=CounterpartPolicy.choices, default=CounterpartPolicy.OPTIONAL
     )

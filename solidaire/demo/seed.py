@@ -27,6 +27,7 @@ from solidaire.vouchers.models import Offer
 
 from .cafes import seed_cafes
 from .gifts import seed_gifts
+from .payouts import seed_payouts
 
 # Demo logins are public on purpose: they are printed by `make demo` and in the README.
 DEMO_PASSWORD = "solidaire-demo"  # noqa: S105
@@ -60,6 +61,8 @@ TENANTS = [
             Role.FINANCE: "finances@grandest.example",
             Role.VIEWER: "elus@grandest.example",
         },
+        # A second finance officer: a payout batch is approved by someone else than who prepared it.
+        "more": [(Role.FINANCE, "tresorerie@grandest.example")],
     },
     {
         "slug": "strasbourg",
@@ -112,9 +115,9 @@ def _tenant(spec) -> Collectivite:
     return collectivite
 
 
-def _team(collectivite, team) -> list[Login]:
+def _team(collectivite, team, more=()) -> list[Login]:
     logins = []
-    for role, email in team.items():
+    for role, email in [*team.items(), *more]:
         user, _created = ensure_verified_user(email=email, password=DEMO_PASSWORD)
         Membership.objects.get_or_create(user=user, collectivite=collectivite, defaults={"role": role})
         logins.append(Login(collectivite.name, Role(role).label, email))
@@ -230,7 +233,15 @@ def seed() -> list[Login]:
     logins = _seed_people_and_places()
     # Gifts go one by one through the payment path, each committed on its own so that its
     # notification is delivered and applied as in production.
-    seed_gifts(Campaign.objects.get(collectivite__slug="grand-est", slug="cafe-solidaire"))
+    campaign = Campaign.objects.get(collectivite__slug="grand-est", slug="cafe-solidaire")
+    seed_gifts(campaign)
+    team = TENANTS[0]["team"]
+    seed_payouts(
+        campaign,
+        preparer_email=team[Role.FINANCE],
+        approver_email=TENANTS[0]["more"][0][1],
+        moderator_email=team[Role.MODERATOR],
+    )
     return logins
 
 
@@ -239,7 +250,7 @@ def _seed_people_and_places() -> list[Login]:
     logins: list[Login] = []
     for spec in TENANTS:
         collectivite = _tenant(spec)
-        logins += _team(collectivite, spec["team"])
+        logins += _team(collectivite, spec["team"], spec.get("more", ()))
         if spec["slug"] == "grand-est":
             admin = Membership.objects.get(collectivite=collectivite, user__email=spec["team"][Role.ADMIN]).user
             moderator = Membership.objects.get(collectivite=collectivite, user__email=spec["team"][Role.MODERATOR]).user

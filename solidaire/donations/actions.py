@@ -519,6 +519,8 @@ def _dispute_lost(gift, allocation, event, *, now):
     dispute.status, dispute.closed_at = DisputeStatus.LOST, now
     dispute.borne_by_collectivite = vouchers.was_used(gift)
     dispute.save(update_fields=["status", "closed_at", "borne_by_collectivite"])
+    # What the dispute froze is owed again first, so that the loss is taken from it.
+    journal.post_many(books.dispute_unfrozen(gift, dispute), collectivite=gift.collectivite_id, gift=gift)
     cents = dispute.amount_cents
     _reverse(gift, allocation, cents, books.dispute_lost(gift, dispute), reason="dispute lost", now=now)
     gift.charged_back_cents += cents

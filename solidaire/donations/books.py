@@ -131,8 +131,29 @@ def refunded(gift, cents: int, n: int) -> list[Draft]:
         Draft(
             "gift.refunded",
             key,
-            [(gifts, cents - lost_fee), (a.collectivite(AccountKind.REFUND_LOSSES), lost_fee), (a.cash, -cents)],
+            [
+                *draw(a, AccountKind.BENEFICIARY_GIFTS, cents - lost_fee),
+                (a.collectivite(AccountKind.REFUND_LOSSES), lost_fee),
+                (a.cash, -cents),
+            ],
         )
+    ]
+
+
+def available(accounts, kind) -> int:
+    """What the registration's payable of this kind holds now (its credit balance)."""
+    return -journal.balance(accounts.beneficiary(kind))
+
+
+def draw(accounts, kind, cents: int, *, credited: int = 0) -> list[tuple]:
+    """Debit lines taking `cents` off what the beneficiary is owed (the payable of `kind`); what
+    it no longer holds — paid out already, or in a payout batch — is to be recovered from the
+    beneficiary instead: a payable never goes below zero. `credited`: what the same transaction
+    credits the payable with before."""
+    taken = max(min(cents, available(accounts, kind) + credited), 0)
+    return [
+        (accounts.beneficiary(kind), taken),
+        (accounts.beneficiary(AccountKind.BENEFICIARY_RECOVERABLE), cents - taken),
     ]
 
 
@@ -199,16 +220,20 @@ def dispute_won(gift, dispute, fee_back: int) -> list[Draft]:
     ]
 
 
+def dispute_unfrozen(gift, dispute) -> list[Draft]:
+    return _unfreeze(gift, _key(gift, f"dispute:{dispute.provider_dispute_id}"))
+
+
 def dispute_lost(gift, dispute) -> list[Draft]:
-    """The disputed funds are gone for good. Who loses them: the collectivité when the
-    establishment gave its counterpart (the voucher was used); otherwise the establishment, as
-    for a refund — and with Connect, where the provider had already paid it, what it received
-    is to be recovered from it."""
+    """The disputed funds are gone for good (what the dispute froze is back: dispute_unfrozen is
+    posted first). Who loses them: the collectivité when the establishment gave its counterpart
+    (the voucher was used); otherwise the establishment, as for a refund — and with Connect, where
+    the provider had already paid it, what it received is to be recovered from it."""
     a = Accounts(gift)
     key = _key(gift, f"dispute:{dispute.provider_dispute_id}")
     lost = dispute.amount_cents
     disputed = a.provider(AccountKind.DISPUTED_FUNDS)
-    drafts = _unfreeze(gift, key)
+    drafts = []
     if dispute.borne_by_collectivite:
         lines = [(a.collectivite(AccountKind.DISPUTE_LOSSES), lost), (disputed, -lost)]
     elif is_connect(gift):
@@ -221,7 +246,7 @@ def dispute_lost(gift, dispute) -> list[Draft]:
     else:
         lost_fee = _delta(gift.fee_cents, gift, lost)
         lines = [
-            (a.beneficiary(AccountKind.BENEFICIARY_GIFTS), lost - lost_fee),
+            *draw(a, AccountKind.BENEFICIARY_GIFTS, lost - lost_fee),
             (a.collectivite(AccountKind.REFUND_LOSSES), lost_fee),
             (disputed, -lost),
         ]

@@ -19,6 +19,9 @@ class AccountKind(models.TextChoices):
     FROZEN_GIFTS = "frozen_gifts", _("Owed to a beneficiary from gifts, frozen by a dispute")
     FROZEN_MATCHING = "frozen_matching", _("Owed to a beneficiary from matching, frozen by a dispute")
     BENEFICIARY_RECOVERABLE = "beneficiary_recoverable", _("To be recovered from a beneficiary")
+    IN_BATCH_GIFTS = "in_batch_gifts", _("Owed to a beneficiary from gifts, in a payout batch")
+    IN_BATCH_MATCHING = "in_batch_matching", _("Owed to a beneficiary from matching, in a payout batch")
+    TREASURY_PAYOUTS = "treasury_payouts", _("Paid to beneficiaries by the collectivité's public accountant")
     CAMPAIGN_MATCHING = "campaign_matching", _("Public money committed by a campaign")
 
 
@@ -40,13 +43,15 @@ PROVIDER_KINDS = {
     AccountKind.DISPUTED_FUNDS,
     AccountKind.APPLICATION_FEES,
 }
-COLLECTIVITE_KINDS = {AccountKind.REFUND_LOSSES, AccountKind.DISPUTE_LOSSES}
+COLLECTIVITE_KINDS = {AccountKind.REFUND_LOSSES, AccountKind.DISPUTE_LOSSES, AccountKind.TREASURY_PAYOUTS}
 # What a beneficiary is owed (credit balances) and may owe back (debit balance): never negative.
 BENEFICIARY_PAYABLES = {
     AccountKind.BENEFICIARY_GIFTS,
     AccountKind.BENEFICIARY_MATCHING,
     AccountKind.FROZEN_GIFTS,
     AccountKind.FROZEN_MATCHING,
+    AccountKind.IN_BATCH_GIFTS,
+    AccountKind.IN_BATCH_MATCHING,
 }
 
 

@@ -75,7 +75,9 @@ def budgets() -> Iterator[Violation]:
 
 @register(order=30)
 def counters() -> Iterator[Violation]:
-    """Pools and registrations' matched and reserved totals equal what the allocations say."""
+    """Pools and registrations' matched and reserved totals equal what the allocations say (and
+    the allocations what the journal says: donations.checks compares each gift's match with its
+    entries)."""
     held, posted = _standing_by("pool_id", AllocationStatus.HELD), _standing_by("pool_id", AllocationStatus.POSTED)
     for pool in Pool.objects.select_related("campaign"):
         if pool.reserved_cents != held.get(pool.pk, 0) or pool.used_cents != posted.get(pool.pk, 0):
@@ -87,12 +89,6 @@ def counters() -> Iterator[Violation]:
             )
     held = _standing_by("gift__registration_id", AllocationStatus.HELD)
     posted = _standing_by("gift__registration_id", AllocationStatus.POSTED)
-    owed = {
-        registration: -total
-        for registration, total in balances(AccountKind.BENEFICIARY_MATCHING, "account__registration_id").items()
-    }
-    for registration, total in balances(AccountKind.FROZEN_MATCHING, "account__registration_id").items():
-        owed[registration] = owed.get(registration, 0) - total
     rows = Registration.objects.values_list(
         "pk", "campaign__collectivite_id", "matching_total_cents", "matching_reserved_cents"
     )
@@ -102,12 +98,6 @@ def counters() -> Iterator[Violation]:
             yield Violation(
                 "registration counters",
                 f"registration {pk}: matched {total}/reserved {reserved}, allocations say {expected[0]}/{expected[1]}",
-                tenant,
-            )
-        if owed.get(pk, 0) != total:
-            yield Violation(
-                "registration counters",
-                f"registration {pk}: matched {total}, the journal owes it {owed.get(pk, 0)} from matching",
                 tenant,
             )
 

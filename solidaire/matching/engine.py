@@ -477,10 +477,19 @@ def reverse(gift, allocation, cents: int, *, reason: str) -> list:
         allocation.status = AllocationStatus.REVERSED
     allocation.save(update_fields=["reversed_cents", "status"])
     matching, beneficiary = _accounts(campaign, gift.registration_id)
+    # What the beneficiary no longer holds of its match (paid out, or in a payout batch) is to
+    # be recovered from it: its payable never goes below zero.
+    taken = max(min(cents, -journal.balance(beneficiary)), 0)
+    recoverable = journal.account(
+        AccountKind.BENEFICIARY_RECOVERABLE, collectivite=campaign.collectivite_id, registration=gift.registration_id
+    )
     n = gift.match_reversed_cents + cents
     return [
         journal.Draft(
-            "match.reversed", f"gift:{gift.pk}:match-reversed:{n}", [(beneficiary, cents), (matching, -cents)], reason
+            "match.reversed",
+            f"gift:{gift.pk}:match-reversed:{n}",
+            [(beneficiary, taken), (recoverable, cents - taken), (matching, -cents)],
+            reason,
         )
     ]
 
