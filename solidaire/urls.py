@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("", include("solidaire.donations.urls")),
     path("", include("solidaire.payments.urls")),
     path("", include("solidaire.vouchers.urls")),
+    path("", include("solidaire.payouts.urls")),
     path("", include("solidaire.audit.urls")),
     prefix_default_language=False,
 )

@@ -39,6 +39,8 @@ from solidaire.beneficiaries.models import Establishment, Registration
 from solidaire.campaigns.models import Campaign
 from solidaire.donations.models import Gift
 from solidaire.geo.models import Commune
+from solidaire.payouts import actions as payout_actions
+from solidaire.payouts.models import PayoutSettings, StatementImport
 from solidaire.vouchers import codes
 
 from .beneficiaries.helpers import EstablishmentFactory, RegistrationFactory
@@ -130,6 +132,8 @@ MATRIX = {
     "beneficiaries:moderation_queue":           (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "beneficiaries:moderation_detail":          (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "beneficiaries:moderation_detail [B's]":    (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "beneficiaries:payouts_hold":               (LOGIN, DONE,  DONE,  403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "beneficiaries:payouts_hold [B's]":         (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "beneficiaries:changes_queue":              (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "beneficiaries:changes_detail":             (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "beneficiaries:changes_detail [B's]":       (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
@@ -148,6 +152,33 @@ MATRIX = {
     "donations:finance_gift":                   (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "donations:finance_gift [B's]":             (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "payments:notifications_log":               (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    # Payouts, finance officers and admins of A (finance). The rows act with two-factor
+    # authentication not required (tests/payouts/test_pages.py asks what it changes): approving is
+    # refused to the one who prepared the batch (A.finance, 400), allowed to another (A.admin).
+    "payouts:home":                             (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:batch":                            (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:batch [B's]":                      (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:approve":                          (LOGIN, DONE,  403,   400,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:approve [B's]":                    (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:cancel":                           (LOGIN, DONE,  403,   DONE,  403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:cancel [B's]":                     (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:mark_sent":                        (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:mark_sent [B's]":                  (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:mark_paid":                        (LOGIN, DONE,  403,   DONE,  403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:mark_paid [B's]":                  (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:mark_failed":                      (LOGIN, DONE,  403,   DONE,  403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:mark_failed [B's]":                (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:document":                         (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:document [B's]":                   (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:statements":                       (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:statement":                        (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:statement [B's]":                  (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "payouts:account":                          (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    # The owner's payments and statement: A.owner's café only.
+    "payouts:owner_payouts":                    (LOGIN, 404,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404,   404),
+    "payouts:owner_payouts [B's]":              (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "payouts:owner_statement":                  (LOGIN, 404,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404,   404),
+    "payouts:owner_statement [B's]":            (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     # Back office, admin only (manage_branding): the payment provider and its keys.
     "payments:settings":                        (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "payments:connect_accounts":                (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
@@ -281,6 +312,7 @@ def _no_rate_limits(settings):
     """Fourteen people start a gift with the same address in one row: the matrix asks who may,
     tests/donations/test_gift_rate_limits.py how often."""
     settings.RATELIMIT_ENABLE = False
+    settings.SOLIDAIRE_PAYOUTS_REQUIRE_2FA = False
 
 
 def request_for(row: str, w: World) -> tuple[str, str, dict]:
@@ -298,6 +330,8 @@ def request_for(row: str, w: World) -> tuple[str, str, dict]:
     gift_token = "0" * 32 if whose == "[wrong token]" else gift.token
     if name.startswith("vouchers:"):
         return voucher_request(name, whose, w)
+    if name.startswith("payouts:"):
+        return payout_request(name, whose, w)
     special = {
         "set_language": lambda: ("post", reverse(name), {"language": "fr", "next": "/"}),
         "campaigns:public_detail": lambda: ("get", reverse(name, args=[campaign.slug]), {}),
@@ -329,6 +363,7 @@ def request_for(row: str, w: World) -> tuple[str, str, dict]:
         "beneficiaries:owner_registration": lambda: ("get", reverse(name, args=[cafe.pk]), {}),
         "beneficiaries:withdraw": lambda: ("post", reverse(name, args=[cafe.pk]), {}),
         "beneficiaries:moderation_detail": lambda: ("get", reverse(name, args=[to_moderate.pk]), {}),
+        "beneficiaries:payouts_hold": lambda: ("post", reverse(name, args=[cafe.pk]), {"reason": "Enquête"}),
         "beneficiaries:changes_detail": lambda: ("get", reverse(name, args=[establishment.pk]), {}),
         "donations:start": lambda: (
             "post",
@@ -388,6 +423,61 @@ def voucher_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
         "vouchers:offers_queue": lambda: ("get", reverse(name), {}),
         "vouchers:offer_decision": lambda: ("get", reverse(name, args=[made.pending.pk]), {}),
         "vouchers:outstanding": lambda: ("get", reverse(name), {}),
+    }[name]()
+
+
+def payouts_of(w: World) -> dict:
+    """What the payouts rows point at, made the first time a row asks: for A and B, the account
+    payments leave from; a batch of the match of the world's gift, prepared by the finance officer
+    and waiting for approval; another gift's match in a second batch, approved by the admin and
+    sent to the bank; and a bank statement imported."""
+    if not hasattr(w, "payouts"):
+        w.payouts = {}
+        for side, cafe in (("A", w.a_cafe), ("B", w.b_cafe)):
+            tenant = cafe.campaign.collectivite
+            finance = Membership.objects.get(collectivite=tenant, role="finance").user
+            admin = Membership.objects.get(collectivite=tenant, role="admin").user
+            PayoutSettings.objects.create(
+                collectivite=tenant,
+                debtor_name=tenant.name.upper(),
+                iban="FR7630001007941234567890185",
+                bic="BDFEFRPPCCT",
+            )
+            waiting = payout_actions.prepare_batch(campaign=cafe.campaign, channel="matching", actor=finance)
+            give(cafe, 700, email=f"second@{side.lower()}.example")
+            sent = payout_actions.prepare_batch(campaign=cafe.campaign, channel="matching", actor=finance)
+            payout_actions.approve_batch(batch=sent, actor=admin, require_two_factor=False)
+            payout_actions.mark_sent(batch=sent, actor=finance)
+            imported = StatementImport.objects.create(
+                collectivite=tenant, file_name="releve.xml", sha256=side * 64, imported_by=finance
+            )
+            w.payouts[side] = SimpleNamespace(waiting=waiting, sent=sent, line=sent.lines.get(), imported=imported)
+    return w.payouts
+
+
+def payout_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
+    theirs = whose == "[B's]"
+    made = payouts_of(w)["B" if theirs else "A"]
+    cafe = w.b_cafe if theirs else w.a_cafe
+    confirmed = {"confirmed": "True"}
+    return {
+        "payouts:home": lambda: ("get", reverse(name), {}),
+        "payouts:batch": lambda: ("get", reverse(name, args=[made.waiting.pk]), {}),
+        "payouts:approve": lambda: ("post", reverse(name, args=[made.waiting.pk]), confirmed),
+        "payouts:cancel": lambda: ("post", reverse(name, args=[made.waiting.pk]), confirmed),
+        "payouts:mark_sent": lambda: ("post", reverse(name, args=[made.sent.pk]), {}),  # asks to confirm
+        "payouts:mark_paid": lambda: ("post", reverse(name, args=[made.sent.pk]), confirmed),
+        "payouts:mark_failed": lambda: (
+            "post",
+            reverse(name, args=[made.sent.pk, made.line.pk]),
+            {"reason": "Compte clos"},
+        ),
+        "payouts:document": lambda: ("get", reverse(name, args=[made.sent.pk, "csv"]), {}),
+        "payouts:statements": lambda: ("get", reverse(name), {}),
+        "payouts:statement": lambda: ("get", reverse(name, args=[made.imported.pk]), {}),
+        "payouts:account": lambda: ("get", reverse(name), {}),
+        "payouts:owner_payouts": lambda: ("get", reverse(name, args=[cafe.pk]), {}),
+        "payouts:owner_statement": lambda: ("get", reverse(name, args=[cafe.pk]), {}),
     }[name]()
 
 
@@ -457,6 +547,7 @@ def test_every_namespace_is_in_the_matrix():
         "payments",
         "api",
         "vouchers",
+        "payouts",
     }
 
 

@@ -237,3 +237,7 @@ class ChangesDecisionForm(forms.Form):
         if data.get("decision") == "reject" and not (data.get("message") or "").strip():
             self.add_error("message", _("Explain your decision to the owner."))
         return data
+
+
+class HoldForm(forms.Form):
+    reason = forms.CharField(label=_("Why the payments are held back"), max_length=300)

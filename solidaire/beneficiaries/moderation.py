@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from solidaire.accounts.access import team_view
 from solidaire.accounts.roles import Capability
@@ -17,7 +18,7 @@ from solidaire.vouchers.models import Offer, OfferStatus
 
 from . import actions
 from .access import get_establishment_for_moderator, get_registration_for_moderator
-from .forms import ChangesDecisionForm, DecisionForm
+from .forms import ChangesDecisionForm, DecisionForm, HoldForm
 from .models import PUBLIC_FIELDS, Establishment, Registration, RegistrationStatus
 from .registry import get_registry
 
@@ -119,9 +120,31 @@ def detail(request, pk: int):
             "others": others,
             "in_territory": registration.campaign.includes_commune(establishment.commune),
             "category_allowed": establishment.category in registration.campaign.categories,
+            "hold_form": HoldForm(),
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+@team_view(Capability.MODERATE)
+def payouts_hold(request, pk: int):
+    """Holds back (with a reason) or resumes what a beneficiary is paid."""
+    registration = get_registration_for_moderator(request, pk)
+    try:
+        if request.POST.get("resume"):
+            actions.resume_payouts(registration=registration, moderator=request.user)
+            messages.success(request, _("The payments are resumed: what is owed goes into the next batch."))
+        else:
+            form = HoldForm(request.POST)
+            form.is_valid()
+            actions.suspend_payouts(
+                registration=registration, moderator=request.user, reason=form.cleaned_data.get("reason", "")
+            )
+            messages.success(request, _("The payments are held back."))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("beneficiaries:moderation_detail", pk=registration.pk)
 
 
 @team_view(Capability.MODERATE)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("mon-espace/inscriptions/<int:pk>/retirer/", views.withdraw, name="withdraw"),
     path("gestion/moderation/", moderation.queue, name="moderation_queue"),
     path("gestion/moderation/<int:pk>/", moderation.detail, name="moderation_detail"),
+    path("gestion/moderation/<int:pk>/versements/", moderation.payouts_hold, name="payouts_hold"),
     path("gestion/moderation/modifications/", moderation.changes_queue, name="changes_queue"),
     path("gestion/moderation/modifications/<int:pk>/", moderation.changes_detail, name="changes_detail"),
 ]

@@ -7,6 +7,7 @@ comes back only if the batch is cancelled or the line fails."""
 
 import hashlib
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,7 @@ from solidaire.ledger.journal import Draft
 from solidaire.ledger.models import AccountKind
 from solidaire.tenants.models import Collectivite
 
-from . import documents, notifications, states
+from . import documents, states, tasks
 from .models import Batch, BatchStatus, Channel, Document, Line, LineStatus, PayoutSettings
 from .owed import IN_BATCH, PAYABLE, bic_of, owed
 
@@ -115,7 +116,8 @@ def prepare_batch(
                 offset_cents=item.offset_cents,
                 amount_cents=item.amount_cents,
                 gifts_count=item.gifts_count,
-                end_to_end_id=f"{batch.reference}-{n:05d}",
+                # Unique across collectivités (each numbers its batches): the bank echoes it back.
+                end_to_end_id=f"{batch.reference}-{collectivite.pk}-{n:05d}",
             )
             for n, item in enumerate(payable, start=1)
         ]
@@ -160,13 +162,17 @@ def _give_back(line, batch, kind: str) -> Draft:
 @transaction.atomic
 def cancel_batch(*, batch, actor, now=None) -> Batch:
     batch = _lock_batch(batch)
-    status = _check(states.batch_target, batch.status, states.CANCEL, _("Only a batch waiting for approval can be cancelled."))
+    status = _check(
+        states.batch_target, batch.status, states.CANCEL, _("Only a batch waiting for approval can be cancelled.")
+    )
     lines = list(batch.lines.filter(status=LineStatus.PENDING))
     journal.post_many([_give_back(line, batch, "cancelled") for line in lines], collectivite=batch.collectivite_id)
     batch.lines.filter(status=LineStatus.PENDING).update(status=LineStatus.CANCELLED)
     batch.status, batch.cancelled_by, batch.cancelled_at = status, actor, now or timezone.now()
     batch.save(update_fields=["status", "cancelled_by", "cancelled_at"])
-    record(collectivite=batch.collectivite, actor=actor, action="payout.batch_cancelled", obj=batch, label=batch.reference)
+    record(
+        collectivite=batch.collectivite, actor=actor, action="payout.batch_cancelled", obj=batch, label=batch.reference
+    )
     return batch
 
 
@@ -179,7 +185,9 @@ def approve_batch(*, batch, actor, require_two_factor: bool | None = None, now=N
     (`require_two_factor` defaults to SOLIDAIRE_PAYOUTS_REQUIRE_2FA). Its files are made now,
     from the frozen lines, validated, and kept with their SHA-256: they do not change after."""
     batch = _lock_batch(batch)
-    status = _check(states.batch_target, batch.status, states.APPROVE, _("Only a batch waiting for approval can be approved."))
+    status = _check(
+        states.batch_target, batch.status, states.APPROVE, _("Only a batch waiting for approval can be approved.")
+    )
     if actor.pk == batch.prepared_by_id:
         raise ActionError(_("A batch is approved by someone else than the person who prepared it."), code="four_eyes")
     require = settings.SOLIDAIRE_PAYOUTS_REQUIRE_2FA if require_two_factor is None else require_two_factor
@@ -220,7 +228,8 @@ def mark_sent(*, batch, actor, now=None) -> Batch:
     batch.status, batch.sent_by, batch.sent_at = status, actor, now or timezone.now()
     batch.save(update_fields=["status", "sent_by", "sent_at"])
     record(collectivite=batch.collectivite, actor=actor, action="payout.batch_sent", obj=batch, label=batch.reference)
-    notifications.payment_sent(batch)
+    # The owners are told once the batch is surely sent (after the commit), by the worker.
+    transaction.on_commit(partial(tasks.send_payment_sent.delay, batch.pk))
     return batch
 
 
@@ -242,7 +251,11 @@ def mark_paid(*, batch, actor, lines=None, now=None) -> list[Line]:
     for line in paid:
         _owed, in_batch, _recoverable = _accounts(line, batch.channel, batch.collectivite_id)
         drafts.append(
-            Draft("payout.paid", f"payout:{line.end_to_end_id}:paid", [(in_batch, line.amount_cents), (source, -line.amount_cents)])
+            Draft(
+                "payout.paid",
+                f"payout:{line.end_to_end_id}:paid",
+                [(in_batch, line.amount_cents), (source, -line.amount_cents)],
+            )
         )
         line.status, line.paid_at = states.line_target(line.status, states.PAY), now
     journal.post_many(drafts, collectivite=batch.collectivite_id)

@@ -2,7 +2,6 @@
 batch is told when the payment leaves for the bank. Sent by a background task after the commit;
 links are built from the collectivité's own address."""
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -10,12 +9,6 @@ from solidaire.core.emails import send_templated
 from solidaire.tenants.resolution import tenant_url
 
 from .models import Batch, LineStatus
-
-
-def payment_sent(batch) -> None:
-    from .tasks import send_payment_sent
-
-    transaction.on_commit(lambda: send_payment_sent.delay(batch.pk))
 
 
 def send_payment_sent(batch_id: int) -> int:

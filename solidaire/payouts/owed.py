@@ -8,6 +8,7 @@ left the payable since (a refund, a batch) is never paid."""
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
@@ -111,6 +112,14 @@ def _gift_counts(registrations, cutoff) -> dict[int, int]:
     )
 
 
+# What the pages say for each reason a beneficiary's money waits.
+REASON_LABELS = {
+    "invalid_iban": _("no valid IBAN"),
+    "suspended": _("payments held back by a moderator"),
+    "below_minimum": _("below the campaign's minimum payment"),
+}
+
+
 def reasons_apart(registration, amount_cents: int, minimum_cents: int) -> list[str]:
     """Why a beneficiary's money waits (stable codes; the pages say them in words)."""
     reasons = []
@@ -118,7 +127,7 @@ def reasons_apart(registration, amount_cents: int, minimum_cents: int) -> list[s
         reasons.append("invalid_iban")
     if registration.payouts_suspended_at is not None:
         reasons.append("suspended")
-    if amount_cents < minimum_cents:
+    if amount_cents < minimum_cents or amount_cents <= 0:  # all of it set off: no transfer of nothing
         reasons.append("below_minimum")
     return reasons
 
