@@ -15,6 +15,9 @@ from .rules import LOCKED_WHEN_GIFTS_EXIST
 CODE_SPLIT = re.compile(r"[\s,;]+")
 
 
+DEFAULT_PAYOUT_MINIMUM_CENTS = 100
+
+
 class CampaignForm(forms.ModelForm):
     """Journey 1 in one form. Used by the back office and by `solidaire create-campaign`."""
 
@@ -70,6 +73,11 @@ class CampaignForm(forms.ModelForm):
         required=False,
         help_text=_("Optional. Gifts beyond this total from one donor are not matched."),
     )
+    payout_minimum_cents = EuroField(
+        label=_("Smallest payment to a beneficiary (€)"),
+        required=False,
+        help_text=_("What a beneficiary is owed below this waits for the next payout batch. 1 € when left empty."),
+    )
 
     class Meta:
         model = Campaign
@@ -95,6 +103,7 @@ class CampaignForm(forms.ModelForm):
             "beneficiary_cap_cents",
             "donor_limit_cents",
             "counterpart_policy",
+            "payout_minimum_cents",
         ]
         widgets = {
             "kind": forms.RadioSelect,
@@ -120,6 +129,10 @@ class CampaignForm(forms.ModelForm):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = _("Locked: gifts have been made.")
                 self.fields["matching_budget_cents"].help_text = _("Gifts have been made: the budget may only grow.")
+
+    def clean_payout_minimum_cents(self):
+        value = self.cleaned_data.get("payout_minimum_cents")
+        return DEFAULT_PAYOUT_MINIMUM_CENTS if value is None else value
 
     def clean_communes(self):
         codes = [c for c in CODE_SPLIT.split(self.cleaned_data.get("communes") or "") if c]

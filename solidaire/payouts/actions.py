@@ -24,6 +24,7 @@ from solidaire.ledger.models import AccountKind
 from solidaire.tenants.models import Collectivite
 
 from . import documents, states, tasks
+from .account import clean_iban
 from .models import Batch, BatchStatus, Channel, Document, Line, LineStatus, PayoutSettings
 from .owed import IN_BATCH, PAYABLE, bic_of, owed
 
@@ -196,6 +197,13 @@ def approve_batch(*, batch, actor, require_two_factor: bool | None = None, now=N
     account = PayoutSettings.objects.filter(collectivite=batch.collectivite_id).first()
     if account is None:
         raise ActionError(_("Give the collectivité's bank account in the payout settings first."), code="no_account")
+    try:
+        clean_iban(account.iban)
+    except ActionError as exc:
+        raise ActionError(
+            _("The IBAN of the account payments leave from is not valid: correct it in the payout settings."),
+            code="no_account",
+        ) from exc
     now = now or timezone.now()
     batch.status, batch.approved_by, batch.approved_at = status, actor, now
     batch.save(update_fields=["status", "approved_by", "approved_at"])

@@ -32,6 +32,7 @@ WHY = {
     "returned_paid": _("Returned after the payment was marked paid: check with the bank"),
     "returned_failed": _("Returned, and the payment is already marked failed"),
     "returned_cancelled": _("Returned, but its batch was cancelled"),
+    "returned_pending": _("Returned, but the payment's batch is not marked sent yet"),
     "line_failed": _("The payment is marked failed"),
     "line_cancelled": _("The payment's batch was cancelled"),
     "line_not_sent": _("The payment's batch is not marked sent yet"),
@@ -104,7 +105,10 @@ def parse(content: bytes) -> tuple[str, list[Transaction]]:
                 found.append(Transaction("", entry_cents, direction, status == "BOOK"))
                 continue
             for tx in details:
-                amount = _child(tx, "Amt") or _child(tx, "AmtDtls", "TxAmt", "Amt")
+                # Not `or`: an element without children is falsy, however much it holds.
+                amount = _child(tx, "Amt")
+                if amount is None:
+                    amount = _child(tx, "AmtDtls", "TxAmt", "Amt")
                 cents = _cents(amount) if amount is not None else (entry_cents if len(details) == 1 else None)
                 if cents is None:
                     raise ValueError("a transaction without its amount")
@@ -114,7 +118,8 @@ def parse(content: bytes) -> tuple[str, list[Transaction]]:
                         amount_cents=cents,
                         direction=_text(tx, "CdtDbtInd") or direction,
                         booked=status == "BOOK",
-                        returned=_text(tx, "RtrInf", "Rsn", "Cd") or ("RETURN" if _child(tx, "RtrInf") is not None else ""),
+                        returned=_text(tx, "RtrInf", "Rsn", "Cd")
+                        or ("RETURN" if _child(tx, "RtrInf") is not None else ""),
                     )
                 )
     if len(ibans) != 1:
@@ -153,7 +158,9 @@ def import_statement(*, collectivite, file_name: str, content: bytes, actor) -> 
     references = {tx.reference for tx in transactions if tx.reference}
     lines = {
         line.end_to_end_id: line
-        for line in Line.objects.filter(batch__collectivite=collectivite, end_to_end_id__in=references).select_related("batch")
+        for line in Line.objects.filter(batch__collectivite=collectivite, end_to_end_id__in=references).select_related(
+            "batch"
+        )
     }
     to_pay, matched, already_paid, unmatched, failed, seen = defaultdict(list), [], [], [], [], set()
     for tx in transactions:
@@ -165,6 +172,10 @@ def import_statement(*, collectivite, file_name: str, content: bytes, actor) -> 
         elif tx.amount_cents != line.amount_cents:
             unmatched.append(_unmatched(tx, "amount_differs"))
         elif tx.direction == "CRDT" and tx.returned:
+            if line.end_to_end_id in matched:  # sent and returned in the same statement: it failed
+                to_pay[line.batch].remove(line)
+                matched.remove(line.end_to_end_id)
+                seen.discard(line.pk)
             if line.status == LineStatus.PENDING and line.batch.status == BatchStatus.SENT and line.pk not in seen:
                 mark_failed(line=line, actor=actor, reason=f"{_('Returned by the bank')} ({tx.returned})")
                 failed.append(line.end_to_end_id)
@@ -173,10 +184,14 @@ def import_statement(*, collectivite, file_name: str, content: bytes, actor) -> 
                 unmatched.append(_unmatched(tx, "returned_" + line.status))
         elif tx.direction != "DBIT":
             unmatched.append(_unmatched(tx, "not_a_transfer"))
+        elif line.end_to_end_id in failed:  # the transfer whose return this statement booked first
+            unmatched.append(_unmatched(tx, "line_failed"))
         elif line.pk in seen or line.status == LineStatus.PAID:
             already_paid.append(line.end_to_end_id)
         elif line.status != LineStatus.PENDING or line.batch.status != BatchStatus.SENT:
-            unmatched.append(_unmatched(tx, "line_" + (line.status if line.status != LineStatus.PENDING else "not_sent")))
+            unmatched.append(
+                _unmatched(tx, "line_" + (line.status if line.status != LineStatus.PENDING else "not_sent"))
+            )
         else:
             to_pay[line.batch].append(line)
             matched.append(line.end_to_end_id)
@@ -203,6 +218,11 @@ def import_statement(*, collectivite, file_name: str, content: bytes, actor) -> 
         action="payout.statement_imported",
         obj=imported,
         label=f"{imported.file_name} — {len(matched)} / {len(transactions)}",
-        data={"matched": len(matched), "failed": len(failed), "already_paid": len(already_paid), "unmatched": len(unmatched)},
+        data={
+            "matched": len(matched),
+            "failed": len(failed),
+            "already_paid": len(already_paid),
+            "unmatched": len(unmatched),
+        },
     )
     return imported

@@ -53,7 +53,9 @@ def batch_accounts() -> Iterator[Violation]:
         .annotate(total=Sum("amount_cents"))
         .values_list("batch__collectivite_id", "total")
     )
-    treasury = {tenant: -total for tenant, total in balances(AccountKind.TREASURY_PAYOUTS, "account__collectivite_id").items()}
+    treasury = {
+        tenant: -total for tenant, total in balances(AccountKind.TREASURY_PAYOUTS, "account__collectivite_id").items()
+    }
     for tenant in set(paid) | set(treasury):
         if paid.get(tenant, 0) != treasury.get(tenant, 0):
             yield Violation(
@@ -95,11 +97,17 @@ def batches() -> Iterator[Violation]:
         if (batch.lines_count, batch.total_cents) != (row["n"], row["total"] or 0):
             yield Violation("payout batches", f"{batch.reference}: totals differ from its lines", batch.collectivite_id)
         if batch.status in (BatchStatus.SETTLED, BatchStatus.CANCELLED) and batch.pk in pending:
-            yield Violation("payout batches", f"{batch.reference} is {batch.status} with lines to pay", batch.collectivite_id)
+            yield Violation(
+                "payout batches", f"{batch.reference} is {batch.status} with lines to pay", batch.collectivite_id
+            )
         approved = batch.status in (BatchStatus.APPROVED, BatchStatus.SENT, BatchStatus.SETTLED)
         kept = documents.get(batch.pk, [])
         if approved and len(kept) != 4 or not approved and kept:
-            yield Violation("payout files", f"{batch.reference} ({batch.status}) has {len(kept)} files", batch.collectivite_id)
+            yield Violation(
+                "payout files", f"{batch.reference} ({batch.status}) has {len(kept)} files", batch.collectivite_id
+            )
         for document in kept:
             if hashlib.sha256(bytes(document.content)).hexdigest() != document.sha256:
-                yield Violation("payout files", f"{batch.reference}: a file changed after approval", batch.collectivite_id)
+                yield Violation(
+                    "payout files", f"{batch.reference}: a file changed after approval", batch.collectivite_id
+                )

@@ -97,8 +97,14 @@ def _heading(batch) -> list[tuple[str, str]]:
         (_("Decision"), batch.decision_reference or "—"),
         (_("Up to"), date_format(timezone.localtime(batch.cutoff), "DATETIME_FORMAT")),
         (_("Requested execution date"), date_format(batch.execution_date, "DATE_FORMAT")),
-        (_("Prepared by"), f"{batch.prepared_by.email} — {date_format(timezone.localtime(batch.prepared_at), 'DATETIME_FORMAT')}"),
-        (_("Approved by"), f"{batch.approved_by.email} — {date_format(timezone.localtime(approved), 'DATETIME_FORMAT')}"),
+        (
+            _("Prepared by"),
+            f"{batch.prepared_by.email} — {date_format(timezone.localtime(batch.prepared_at), 'DATETIME_FORMAT')}",
+        ),
+        (
+            _("Approved by"),
+            f"{batch.approved_by.email} — {date_format(timezone.localtime(approved), 'DATETIME_FORMAT')}",
+        ),
     ]
 
 
@@ -116,7 +122,9 @@ def statement_csv(batch, lines) -> bytes:
     writer.writerow(header)
     writer.writerows(rows)
     count, total, gifts = _totals(lines)
-    writer.writerow([_("Total"), "", "", "", "", cents_to_input(total).replace(".", ","), gifts, f"{count} {_('lines')}"])
+    writer.writerow(
+        [_("Total"), "", "", "", "", cents_to_input(total).replace(".", ","), gifts, f"{count} {_('lines')}"]
+    )
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM: spreadsheets then read UTF-8
 
 
@@ -157,7 +165,11 @@ def statement_xlsx(batch, lines) -> bytes:
 def statement_pdf(batch, lines) -> bytes:
     out = io.BytesIO()
     document = SimpleDocTemplate(
-        out, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm, title=_("Payout statement") + f" {batch.reference}"
+        out,
+        pagesize=landscape(A4),
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        title=_("Payout statement") + f" {batch.reference}",
     )
     styles = getSampleStyleSheet()
     story = [Paragraph(_("Payout statement (état liquidatif)") + f" {batch.reference}", styles["Title"])]
@@ -166,8 +178,14 @@ def statement_pdf(batch, lines) -> bytes:
     header, rows = _rows(batch, lines)
     count, total, gifts = _totals(lines)
     table = Table(
-        [header, *[[*row[:5], format_cents(line.amount_cents, LANGUAGE), *row[6:]] for row, line in zip(rows, lines, strict=True)],
-         [_("Total"), "", "", "", "", format_cents(total, LANGUAGE), gifts, f"{count} {_('lines')}"]],
+        [
+            header,
+            *[
+                [*row[:5], format_cents(line.amount_cents, LANGUAGE), *row[6:]]
+                for row, line in zip(rows, lines, strict=True)
+            ],
+            [_("Total"), "", "", "", "", format_cents(total, LANGUAGE), gifts, f"{count} {_('lines')}"],
+        ],
         repeatRows=1,
     )
     table.setStyle(

@@ -69,7 +69,9 @@ class Batch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
@@ -102,7 +104,9 @@ class Line(models.Model):
     """What one beneficiary is paid in one batch, with who it is as the batch froze it."""
 
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lines")
-    registration = models.ForeignKey("beneficiaries.Registration", on_delete=models.PROTECT, related_name="payout_lines")
+    registration = models.ForeignKey(
+        "beneficiaries.Registration", on_delete=models.PROTECT, related_name="payout_lines"
+    )
     legal_name = models.CharField(max_length=200)
     identifier = models.CharField(max_length=14)  # SIRET or RNA
     account_holder = models.CharField(max_length=140)
@@ -173,7 +177,9 @@ class StatementImport(models.Model):
     matched = models.JSONField(default=list)  # end-to-end ids of the lines it marked paid
     already_paid = models.JSONField(default=list)  # lines it names that were paid before
     failed = models.JSONField(default=list)  # end-to-end ids of the lines it marked failed (returned transfers)
-    unmatched = models.JSONField(default=list)  # entries it could not match: {"reference", "amount_cents", "direction", "why"}
+    unmatched = models.JSONField(
+        default=list
+    )  # entries it could not match: {"reference", "amount_cents", "direction", "why"}
 
     class Meta:
         ordering = ["-imported_at", "-pk"]

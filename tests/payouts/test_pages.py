@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from solidaire.audit.models import AuditEvent
 from solidaire.beneficiaries.actions import suspend_payouts
+from solidaire.campaigns.models import Campaign
 from solidaire.core.errors import ActionError
 from solidaire.payouts import actions
 from solidaire.payouts.models import Batch, LineStatus, PayoutSettings
 
+from ..campaigns.helpers import CREATE_URL, form_data
 from ..gifts import approved_registration, give
 from .conftest import with_two_factor
 
@@ -249,3 +251,10 @@ def test_two_factor_pages_render(personas, client_for):
     assert client.get(reverse("mfa_index")).status_code == 200
     response = client.get(reverse("mfa_activate_totp"))
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize(("typed", "cents"), [("", 100), ("2,50", 250), ("0", 0)])
+def test_the_campaign_sets_its_smallest_payment(personas, client_for, typed, cents):
+    response = client_for(personas.a, personas.a.admin).post(CREATE_URL, form_data(payout_minimum_cents=typed))
+    assert response.status_code == 302
+    assert Campaign.objects.get().payout_minimum_cents == cents
