@@ -1,5 +1,9 @@
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+import time
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.utils import decrypt
 
 from solidaire.payouts.models import PayoutSettings
 
@@ -12,6 +16,12 @@ def with_two_factor(user):
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def current_code(user) -> str:
+    """The code the person's authenticator app shows now."""
+    secret = decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from solidaire.payouts.owed import owed, position
 
 from ..factories import MembershipFactory, UserFactory
 from ..gifts import approved_registration, give
+from .conftest import current_code
 from .test_camt import debit, statement
 
 TENANT = ("--tenant", "grand-est")
@@ -118,7 +119,7 @@ def test_the_whole_cycle(personas, owed_now, finance, bank_account, tmp_path):
     assert (batch.status, batch.approved_by) == (BatchStatus.PREPARED, None)
     assert not batch.documents.exists()
 
-    text = run("approve", batch.pk, "--by", tristan.email, *TENANT)
+    text = run("approve", batch.pk, "--by", tristan.email, *TENANT, "--code", current_code(tristan))
     batch.refresh_from_db()
     assert (batch.status, batch.approved_by) == (BatchStatus.APPROVED, tristan)
     assert batch.documents.count() == 4
@@ -193,7 +194,7 @@ def test_a_batch_by_its_reference_and_cancelled(personas, owed_now, finance):
 def test_mark_paid_refuses_a_line_of_another_batch_and_before_sending(personas, owed_now, finance, bank_account):
     fiona, tristan = finance
     batch = Batch.objects.get(pk=run_json("create", *TENANT, *CAMPAIGN, "--by", fiona.email)["id"])
-    run("approve", batch.pk, "--by", tristan.email)
+    run("approve", batch.pk, "--by", tristan.email, "--code", current_code(tristan))
     line = batch.lines.first()
     with pytest.raises(CommandError, match="no line"):
         run("mark-paid", batch.pk, "--by", fiona.email, "--line", "VRS-1999-0001-00001")
@@ -289,3 +290,18 @@ def test_approving_asks_for_two_factor_as_the_setting_says(personas, owed_now, f
     run("approve", batch.pk, "--by", alice.email)
     batch.refresh_from_db()
     assert (batch.status, batch.approved_by) == (BatchStatus.APPROVED, alice)
+
+
+def test_approving_needs_a_current_code_of_the_approvers_authenticator(personas, owed_now, finance, bank_account):
+    fiona, tristan = finance
+    batch = Batch.objects.get(pk=run_json("create", *TENANT, *CAMPAIGN, "--by", fiona.email)["id"])
+    wrong = f"{(int(current_code(tristan)) + 1) % 1000000:06d}"
+    for code in ([], ["--code", wrong]):
+        with pytest.raises(CommandError, match="--code"):
+            run("approve", batch.pk, "--by", tristan.email, *code)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PREPARED
+    code = current_code(tristan)
+    run("approve", batch.pk, "--by", tristan.email, "--code", code)
+    batch.refresh_from_db()
+    assert (batch.status, batch.approved_by) == (BatchStatus.APPROVED, tristan)

@@ -9,12 +9,14 @@ import json
 import os
 from datetime import datetime, time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from solidaire.accounts.mfa import has_two_factor, verify_code
 from solidaire.accounts.models import Membership, User
 from solidaire.accounts.roles import Capability, capabilities_of
 from solidaire.audit.events import record
@@ -112,6 +114,12 @@ class Command(BaseCommand):
         p = command("approve", "Approve a batch (not by the one who prepared it): its files are made and kept.")
         batch(p)
         by(p, what="the second officer, not the one who prepared the batch")
+        p.add_argument(
+            "--code",
+            metavar="CODE",
+            help="the current code of the approver's authenticator app (two-factor authentication), "
+            "required when SOLIDAIRE_PAYOUTS_REQUIRE_2FA is on, as on the pages",
+        )
 
         p = command("export", "Write a file of an approved batch, as it was approved, and print its SHA-256.")
         batch(p)
@@ -290,7 +298,11 @@ class Command(BaseCommand):
     def do_approve(self, o):
         batch = self.batch(o)
         actor = self.officer(o["by"], batch.collectivite)
-        # Two-factor as the setting says (SOLIDAIRE_PAYOUTS_REQUIRE_2FA), as on the pages.
+        # Two-factor as the setting says (SOLIDAIRE_PAYOUTS_REQUIRE_2FA), as on the pages: here the
+        # approver proves it is them with a current code of their authenticator app.
+        asks = settings.SOLIDAIRE_PAYOUTS_REQUIRE_2FA and actor.pk != batch.prepared_by_id and has_two_factor(actor)
+        if asks and not verify_code(actor, o.get("code")):
+            raise CommandError(f"give a current code of {actor.email}'s authenticator app with --code")
         batch = actions.approve_batch(batch=batch, actor=actor, require_two_factor=None)
         self.out(self.style.SUCCESS(f"Batch {batch.pk} ({batch.reference}) approved by {actor.email}."))
         for document in batch.documents.order_by("kind"):
