@@ -29,7 +29,7 @@ def clean_bic(value: str, iban: str) -> str:
     except (SchwiftyException, ValueError) as exc:
         raise ActionError(_("This BIC is not valid."), field="bic") from exc
     if bic.country_code != iban[:2] and iban[:2] not in {"MC", "GP", "MQ", "RE", "GF", "YT", "PM", "NC", "PF"}:
-        raise ActionError(_("The BIC is of a bank of another country than the IBAN."), field="bic")
+        raise ActionError(_("The BIC is that of a bank in another country than the IBAN's."), field="bic")
     return str(bic)
 
 

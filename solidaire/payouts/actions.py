@@ -190,7 +190,7 @@ def approve_batch(*, batch, actor, require_two_factor: bool | None = None, now=N
         states.batch_target, batch.status, states.APPROVE, _("Only a batch waiting for approval can be approved.")
     )
     if actor.pk == batch.prepared_by_id:
-        raise ActionError(_("A batch is approved by someone else than the person who prepared it."), code="four_eyes")
+        raise ActionError(_("A batch is approved by someone other than the person who prepared it."), code="four_eyes")
     require = settings.SOLIDAIRE_PAYOUTS_REQUIRE_2FA if require_two_factor is None else require_two_factor
     if require and not has_two_factor(actor):
         raise ActionError(_("Switch on two-factor authentication before approving a payment."), code="two_factor")
@@ -246,14 +246,14 @@ def mark_paid(*, batch, actor, lines=None, now=None) -> list[Line]:
     """The bank made these transfers (all that are still to be paid, by default)."""
     batch = _lock_batch(batch)
     if batch.status != BatchStatus.SENT:
-        raise ActionError(_("Lines are marked paid once their batch was sent to the bank."), code="state")
+        raise ActionError(_("Lines can be marked paid only once their batch has been sent to the bank."), code="state")
     now = now or timezone.now()
     pending = batch.lines.select_for_update().filter(status=LineStatus.PENDING)
     if lines is not None:
         pending = pending.filter(pk__in=[getattr(line, "pk", line) for line in lines])
     paid = list(pending.order_by("pk"))
     if lines is not None and len(paid) != len(lines):
-        raise ActionError(_("Only lines still to be paid, of this batch, can be marked paid."), code="state")
+        raise ActionError(_("Only lines of this batch that are still to be paid can be marked paid."), code="state")
     source = _paid_from(batch)
     drafts = []
     for line in paid:
@@ -289,7 +289,7 @@ def mark_failed(*, line, actor, reason: str, now=None) -> Line:
     batch = _lock_batch(line.batch)
     line = Line.objects.select_for_update().get(pk=line.pk, batch=batch)
     if batch.status != BatchStatus.SENT:
-        raise ActionError(_("A line fails once its batch was sent to the bank."), code="state")
+        raise ActionError(_("A line can be marked failed only once its batch has been sent to the bank."), code="state")
     status = _check(states.line_target, line.status, states.FAIL, _("Only a line still to be paid can fail."))
     now = now or timezone.now()
     journal.post_many([_give_back(line, batch, "failed")], collectivite=batch.collectivite_id)

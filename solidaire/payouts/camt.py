@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.audit.events import record
@@ -177,7 +178,9 @@ def import_statement(*, collectivite, file_name: str, content: bytes, actor) -> 
                 matched.remove(line.end_to_end_id)
                 seen.discard(line.pk)
             if line.status == LineStatus.PENDING and line.batch.status == BatchStatus.SENT and line.pk not in seen:
-                mark_failed(line=line, actor=actor, reason=f"{_('Returned by the bank')} ({tx.returned})")
+                mark_failed(
+                    line=line, actor=actor, reason=gettext("Returned by the bank (%(code)s)") % {"code": tx.returned}
+                )
                 failed.append(line.end_to_end_id)
                 seen.add(line.pk)
             else:

@@ -11,6 +11,7 @@ import xlsxwriter
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
@@ -108,6 +109,10 @@ def _heading(batch) -> list[tuple[str, str]]:
     ]
 
 
+def _lines(count: int) -> str:
+    return ngettext("%(count)s line", "%(count)s lines", count) % {"count": count}
+
+
 def _totals(lines) -> tuple[int, int, int]:
     return len(lines), sum(line.amount_cents for line in lines), sum(line.gifts_count for line in lines)
 
@@ -122,9 +127,7 @@ def statement_csv(batch, lines) -> bytes:
     writer.writerow(header)
     writer.writerows(rows)
     count, total, gifts = _totals(lines)
-    writer.writerow(
-        [_("Total"), "", "", "", "", cents_to_input(total).replace(".", ","), gifts, f"{count} {_('lines')}"]
-    )
+    writer.writerow([_("Total"), "", "", "", "", cents_to_input(total).replace(".", ","), gifts, _lines(count)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM: spreadsheets then read UTF-8
 
 
@@ -154,7 +157,7 @@ def statement_xlsx(batch, lines) -> bytes:
     sheet.write(row, 0, _("Total"), bold)
     sheet.write_number(row, 5, total / 100, money)
     sheet.write_number(row, 6, gifts)
-    sheet.write(row, 7, f"{count} {_('lines')}")
+    sheet.write(row, 7, _lines(count))
     sheet.set_column(0, 2, 30)
     sheet.set_column(3, 3, 32)
     sheet.set_column(4, 7, 16)
@@ -184,7 +187,7 @@ def statement_pdf(batch, lines) -> bytes:
                 [*row[:5], format_cents(line.amount_cents, LANGUAGE), *row[6:]]
                 for row, line in zip(rows, lines, strict=True)
             ],
-            [_("Total"), "", "", "", "", format_cents(total, LANGUAGE), gifts, f"{count} {_('lines')}"],
+            [_("Total"), "", "", "", "", format_cents(total, LANGUAGE), gifts, _lines(count)],
         ],
         repeatRows=1,
     )

@@ -19,7 +19,7 @@ class PrepareForm(forms.Form):
 
     channel = forms.ChoiceField(label=_("What is paid"), choices=Channel.choices, widget=forms.RadioSelect)
     cutoff = forms.DateField(
-        label=_("Gifts up to (included)"),
+        label=_("Gifts up to and including"),
         widget=DateInput(),
         help_text=_("What the beneficiaries earned up to the end of this day."),
     )

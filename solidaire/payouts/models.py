@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -43,7 +44,7 @@ class PayoutSettings(models.Model):
 
 class BatchStatus(models.TextChoices):
     PREPARED = "prepared", _("Waiting for approval")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("payout batch", "Approved")
     SENT = "sent", _("Sent to the bank")
     SETTLED = "settled", _("Settled")
     CANCELLED = "cancelled", _("Cancelled")
@@ -95,7 +96,7 @@ class Batch(models.Model):
 
 class LineStatus(models.TextChoices):
     PENDING = "pending", _("To be paid")
-    PAID = "paid", _("Paid")
+    PAID = "paid", pgettext_lazy("payout line", "Paid")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled with its batch")
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from solidaire.accounts.access import has_capability, team_view
@@ -155,7 +156,11 @@ def batch_page(request, pk: int):
 
 QUESTIONS = {
     "approve": (
-        lambda b: _("Approve batch %(reference)s: %(count)s transfers, %(total)s in all?"),
+        lambda b: ngettext(
+            "Approve batch %(reference)s: %(count)s transfer, %(total)s?",
+            "Approve batch %(reference)s: %(count)s transfers, %(total)s in all?",
+            b.lines_count,
+        ),
         lambda: _("Its lines can no longer change, and its SEPA file and statement are made now."),
         lambda: _("Approve the batch"),
     ),
@@ -244,7 +249,11 @@ def mark_paid(request, pk: int):
         except ActionError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("%(count)s lines marked paid.") % {"count": len(paid)})
+            messages.success(
+                request,
+                ngettext("%(count)s line marked paid.", "%(count)s lines marked paid.", len(paid))
+                % {"count": len(paid)},
+            )
         return redirect("payouts:batch", pk=batch.pk)
     return render(
         request,
@@ -313,7 +322,11 @@ def statements(request):
         else:
             messages.success(
                 request,
-                _("Statement imported: %(matched)s lines paid, %(unmatched)s entries not matched.")
+                ngettext(
+                    "Statement imported: %(matched)s line paid, %(unmatched)s entries not matched.",
+                    "Statement imported: %(matched)s lines paid, %(unmatched)s entries not matched.",
+                    len(imported.matched),
+                )
                 % {"matched": len(imported.matched), "unmatched": len(imported.unmatched)},
             )
             return redirect("payouts:statement", pk=imported.pk)

@@ -114,7 +114,7 @@ def test_the_whole_cycle(personas, owed_now, finance, bank_account, tmp_path):
     # Four eyes: the preparer cannot approve; nothing changes.
     with pytest.raises(CommandError) as refused:
         run("approve", batch.pk, "--by", fiona.email)
-    assert str(refused.value) == gettext("A batch is approved by someone else than the person who prepared it.")
+    assert str(refused.value) == gettext("A batch is approved by someone other than the person who prepared it.")
     batch.refresh_from_db()
     assert (batch.status, batch.approved_by) == (BatchStatus.PREPARED, None)
     assert not batch.documents.exists()
@@ -200,7 +200,7 @@ def test_mark_paid_refuses_a_line_of_another_batch_and_before_sending(personas, 
         run("mark-paid", batch.pk, "--by", fiona.email, "--line", "VRS-1999-0001-00001")
     with pytest.raises(CommandError) as refused:  # not sent yet: the action's own rule
         run("mark-paid", batch.pk, "--by", fiona.email, "--line", line.end_to_end_id)
-    assert str(refused.value) == gettext("Lines are marked paid once their batch was sent to the bank.")
+    assert str(refused.value) == gettext("Lines can be marked paid only once their batch has been sent to the bank.")
     assert not batch.lines.filter(status=LineStatus.PAID).exists()
 
 

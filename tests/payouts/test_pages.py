@@ -5,7 +5,7 @@ is asked where the money leaves."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from solidaire.audit.models import AuditEvent
 from solidaire.beneficiaries.actions import suspend_payouts
@@ -13,6 +13,7 @@ from solidaire.campaigns.models import Campaign
 from solidaire.core.errors import ActionError
 from solidaire.payouts import actions
 from solidaire.payouts.models import Batch, LineStatus, PayoutSettings
+from solidaire.payouts.owed import REASON_LABELS
 
 from ..campaigns.helpers import CREATE_URL, form_data
 from ..gifts import approved_registration, give
@@ -40,7 +41,8 @@ def test_home_shows_what_is_owed_by_channel_and_who_waits_apart(personas, client
     assert owed_cafe.establishment.legal_name in page
     assert "15\xa0€" in page  # the match of 5 € and 10 €
     assert "Bar Suspendu" in page and "Enquête en cours" in page
-    assert "paiements suspendus" in page or "payments held back" in page
+    with translation.override("fr"):
+        assert str(REASON_LABELS["suspended"]) in page
 
 
 def test_preparing_asks_first_then_freezes_the_batch(personas, client_for, owed_cafe, finance):
