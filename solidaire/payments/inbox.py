@@ -36,14 +36,20 @@ class Outcome:
 
 
 Handler = Callable[..., Outcome]
-_handlers: list[Handler] = []
+_handlers: dict[str, Handler] = {}
 
 
-def register(handler: Handler) -> None:
-    """The function that applies events: handler(event, collectivite=…, provider_name=…) → Outcome,
-    run inside the inbox's transaction; it raises Deferred when the event must wait."""
-    if handler not in _handlers:
-        _handlers[:] = [handler]
+def register(handler: Handler, *, prefix: str = "") -> None:
+    """The function that applies events whose type starts with `prefix` (the longest prefix
+    wins; "" for every other event): handler(event, collectivite=…, provider_name=…) → Outcome,
+    run inside the inbox's transaction; it raises Deferred when the event must wait. Payments
+    are the donations package's, payout transfers ("transfer.") the payouts package's."""
+    _handlers[prefix] = handler
+
+
+def handler_for(event_type: str) -> Handler:
+    prefix = max((p for p in _handlers if event_type.startswith(p)), key=len)
+    return _handlers[prefix]
 
 
 def _headers(headers) -> dict:
@@ -129,7 +135,7 @@ def _apply(notification, event, collectivite, provider_name) -> tuple[int, Notif
     serialised by the gift's lock, and the gift's state makes the later ones find nothing to do;
     the last word is this conditional update: an attempt that finds the notification already
     applied rolls back, whatever it did."""
-    (handler,) = _handlers
+    handler = handler_for(event.type)
     try:
         with transaction.atomic():
             try:

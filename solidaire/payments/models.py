@@ -136,13 +136,42 @@ class SandboxRefund(models.Model):
         return self.id
 
 
+class SandboxTransfer(models.Model):
+    """A transfer the sandbox made to a beneficiary's account (payouts): once per idempotency key,
+    as real providers do; made at once, reversed on demand (a test, the demo)."""
+
+    id = models.CharField(primary_key=True, max_length=40)
+    collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    destination = models.CharField(max_length=60)
+    reference = models.CharField(max_length=40)
+    group = models.CharField(max_length=40, blank=True)
+    notify_url = models.URLField(max_length=1000)
+    status = models.CharField(max_length=10, default="paid")  # paid, then reversed
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["collectivite", "key"], name="one_sandbox_transfer_per_key")]
+
+    def __str__(self):
+        return self.id
+
+
 class SandboxEvent(models.Model):
     """A notification the sandbox sends, and sends again until it is acknowledged: the row is
     the outbox, so a crash of the worker or of the broker loses nothing (a beat task sends what
     is due)."""
 
     id = models.CharField(primary_key=True, max_length=40)
-    checkout = models.ForeignKey(SandboxCheckout, on_delete=models.CASCADE, related_name="events")
+    # What the event is about: a payment (its checkout) or a payout transfer.
+    checkout = models.ForeignKey(
+        SandboxCheckout, on_delete=models.CASCADE, related_name="events", null=True, blank=True
+    )
+    transfer = models.ForeignKey(
+        SandboxTransfer, on_delete=models.CASCADE, related_name="events", null=True, blank=True
+    )
     type = models.CharField(max_length=40)
     body = models.TextField()
     attempts = models.PositiveIntegerField(default=0)
@@ -157,3 +186,8 @@ class SandboxEvent(models.Model):
 
     def __str__(self):
         return f"{self.id} {self.type}"
+
+    @property
+    def origin(self):
+        """The checkout or the transfer: whose collectivité signs it, and where it is sent."""
+        return self.checkout or self.transfer

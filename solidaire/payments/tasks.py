@@ -42,19 +42,25 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _send(event) -> tuple[int | None, str]:
-    checkout = event.checkout
-    secret = checkout.collectivite.payment_account.sandbox_secret
+    origin = event.origin
+    secret = origin.collectivite.payment_account.sandbox_secret
     body = event.body.encode()
     headers = {"Content-Type": "application/json", signature.HEADER: signature.sign(body, secret)}
     try:
-        status = transport()(checkout.notify_url, body, headers)
+        status = transport()(origin.notify_url, body, headers)
     except OSError as exc:
         return None, exc.__class__.__name__
     return status, str(status)
 
 
 def _event(event_id: str):
-    return SandboxEvent.objects.select_related("checkout__collectivite__payment_account").filter(pk=event_id).first()
+    return (
+        SandboxEvent.objects.select_related(
+            "checkout__collectivite__payment_account", "transfer__collectivite__payment_account"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
 
 
 @shared_task(ignore_result=True)

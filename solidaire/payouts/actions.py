@@ -21,11 +21,12 @@ from solidaire.core.money import format_cents
 from solidaire.ledger import journal
 from solidaire.ledger.journal import Draft
 from solidaire.ledger.models import AccountKind
+from solidaire.payments.providers import ProviderError, provider_for
 from solidaire.tenants.models import Collectivite
 
 from . import documents, states, tasks
 from .account import clean_iban
-from .models import Batch, BatchStatus, Channel, Document, Line, LineStatus, PayoutSettings
+from .models import Batch, BatchStatus, Channel, Document, Line, LineStatus, PayoutSettings, Route
 from .owed import IN_BATCH, PAYABLE, bic_of, owed
 
 
@@ -59,8 +60,35 @@ def _accounts(line_or_registration, channel, collectivite_id):
 
 def _paid_from(batch):
     """The collectivité's public accountant pays both the match and, where the provider does not
-    pay establishments itself, the gifts (from what the provider paid out to the collectivité)."""
+    pay establishments itself, the gifts (from what the provider paid out to the collectivité); a
+    provider batch is paid from the platform's balance at the provider."""
+    if batch.route == Route.PROVIDER:
+        return journal.account(AccountKind.PROVIDER_CASH, collectivite=batch.collectivite_id, provider=batch.provider)
     return journal.account(AccountKind.TREASURY_PAYOUTS, collectivite=batch.collectivite_id)
+
+
+def transfer_provider(collectivite, channel: str, route: str):
+    """The payment provider that makes a provider batch's transfers (None for the bank route), or
+    ActionError when the batch cannot be paid that way."""
+    if route not in Route.values:
+        raise ActionError(_("Choose how the batch is paid."), field="route")
+    if route == Route.BANK:
+        return None
+    if channel != Channel.GIFTS:
+        raise ActionError(
+            _("Only the gifts can be paid through the payment provider: the public match is paid by the accountant."),
+            field="route",
+        )
+    try:
+        provider = provider_for(collectivite)
+    except ProviderError as exc:
+        raise ActionError(_("The payment provider is not set up."), field="route") from exc
+    if not provider.can_transfer():
+        raise ActionError(
+            _("The payment provider cannot pay the beneficiaries' own accounts (switch on Stripe Connect)."),
+            field="route",
+        )
+    return provider
 
 
 def _check(table_target, status, action, message):
@@ -75,7 +103,15 @@ def _check(table_target, status, action, message):
 
 @transaction.atomic
 def prepare_batch(
-    *, campaign, channel: str, actor, cutoff=None, decision_reference: str = "", execution_date=None, now=None
+    *,
+    campaign,
+    channel: str,
+    actor,
+    cutoff=None,
+    decision_reference: str = "",
+    execution_date=None,
+    route: str = Route.BANK,
+    now=None,
 ) -> Batch:
     now = now or timezone.now()
     cutoff = cutoff or now
@@ -87,13 +123,18 @@ def prepare_batch(
     if execution_date < timezone.localdate(now):
         raise ActionError(_("The execution date cannot be in the past."), field="execution_date")
     collectivite = _lock_collectivite(campaign.collectivite_id)
-    payable = [item for item in owed(campaign, channel, cutoff=cutoff) if not item.apart]
+    provider = transfer_provider(collectivite, channel, route)
+    payable = [
+        item for item in owed(campaign, channel, cutoff=cutoff, route=route, provider=provider) if not item.apart
+    ]
     if not payable:
         raise ActionError(_("Nobody can be paid in this campaign up to this date."), code="nothing_owed")
     batch = Batch.objects.create(
         collectivite=collectivite,
         campaign=campaign,
         channel=channel,
+        route=route,
+        provider=provider.name if provider else "",
         reference=_reference(collectivite, now),
         cutoff=cutoff,
         decision_reference=decision_reference.strip(),
@@ -119,6 +160,7 @@ def prepare_batch(
                 gifts_count=item.gifts_count,
                 # Unique across collectivités (each numbers its batches): the bank echoes it back.
                 end_to_end_id=f"{batch.reference}-{collectivite.pk}-{n:05d}",
+                destination=item.destination,
             )
             for n, item in enumerate(payable, start=1)
         ]
@@ -195,10 +237,13 @@ def approve_batch(*, batch, actor, require_two_factor: bool | None = None, now=N
     if require and not has_two_factor(actor):
         raise ActionError(_("Switch on two-factor authentication before approving a payment."), code="two_factor")
     account = PayoutSettings.objects.filter(collectivite=batch.collectivite_id).first()
-    if account is None:
+    if batch.route == Route.PROVIDER:
+        account = None  # the provider moves the money: no SEPA file
+    elif account is None:
         raise ActionError(_("Give the collectivité's bank account in the payout settings first."), code="no_account")
     try:
-        clean_iban(account.iban)
+        if account is not None:
+            clean_iban(account.iban)
     except ActionError as exc:
         raise ActionError(
             _("The IBAN of the account payments leave from is not valid: correct it in the payout settings."),
@@ -236,17 +281,25 @@ def mark_sent(*, batch, actor, now=None) -> Batch:
     batch.status, batch.sent_by, batch.sent_at = status, actor, now or timezone.now()
     batch.save(update_fields=["status", "sent_by", "sent_at"])
     record(collectivite=batch.collectivite, actor=actor, action="payout.batch_sent", obj=batch, label=batch.reference)
-    # The owners are told once the batch is surely sent (after the commit), by the worker.
+    # Once the batch is surely sent (after the commit), the worker asks the provider for the
+    # transfers of a provider batch, and tells the owners.
+    if batch.route == Route.PROVIDER:
+        transaction.on_commit(partial(tasks.send_transfers.delay, batch.pk))
     transaction.on_commit(partial(tasks.send_payment_sent.delay, batch.pk))
     return batch
 
 
 @transaction.atomic
-def mark_paid(*, batch, actor, lines=None, now=None) -> list[Line]:
-    """The bank made these transfers (all that are still to be paid, by default)."""
+def mark_paid(*, batch, actor, lines=None, by_provider: bool = False, now=None) -> list[Line]:
+    """The bank made these transfers (all that are still to be paid, by default); for a provider
+    batch, only the provider's notification says so (`by_provider`)."""
     batch = _lock_batch(batch)
     if batch.status != BatchStatus.SENT:
         raise ActionError(_("Lines can be marked paid only once their batch has been sent to the bank."), code="state")
+    if batch.route == Route.PROVIDER and not by_provider:
+        raise ActionError(
+            _("The payment provider confirms its transfers itself: its notifications mark them paid."), code="provider"
+        )
     now = now or timezone.now()
     pending = batch.lines.select_for_update().filter(status=LineStatus.PENDING)
     if lines is not None:
@@ -282,12 +335,17 @@ def mark_paid(*, batch, actor, lines=None, now=None) -> list[Line]:
 
 
 @transaction.atomic
-def mark_failed(*, line, actor, reason: str, now=None) -> Line:
-    """The bank returned the transfer: the amount is owed again, and waits for the next batch."""
+def mark_failed(*, line, actor, reason: str, by_provider: bool = False, now=None) -> Line:
+    """The bank returned the transfer (or the provider reversed it): the amount is owed again, and
+    waits for the next batch. A provider's transfer already made fails only by its notification."""
     if not reason.strip():
         raise ActionError(_("Give the reason the bank gave."), field="reason")
     batch = _lock_batch(line.batch)
     line = Line.objects.select_for_update().get(pk=line.pk, batch=batch)
+    if batch.route == Route.PROVIDER and line.transfer_id and not by_provider:
+        raise ActionError(
+            _("The payment provider made this transfer: only its reversal marks it failed."), code="provider"
+        )
     if batch.status != BatchStatus.SENT:
         raise ActionError(_("A line can be marked failed only once its batch has been sent to the bank."), code="state")
     status = _check(states.line_target, line.status, states.FAIL, _("Only a line still to be paid can fail."))

@@ -12,7 +12,8 @@ from django.db.models import Count, Sum
 from solidaire.ledger.checks import Violation, balances, register
 from solidaire.ledger.models import AccountKind, Entry
 
-from .models import Batch, BatchStatus, Document, Line, LineStatus
+from .documents import kinds_for
+from .models import Batch, BatchStatus, Document, Line, LineStatus, Route
 from .owed import IN_BATCH
 
 # The entries each line state implies (beyond "committed", which every line has).
@@ -48,7 +49,7 @@ def batch_accounts() -> Iterator[Violation]:
                     tenants.get(registration),
                 )
     paid = dict(
-        Line.objects.filter(status=LineStatus.PAID)
+        Line.objects.filter(status=LineStatus.PAID, batch__route=Route.BANK)
         .values("batch__collectivite_id")
         .annotate(total=Sum("amount_cents"))
         .values_list("batch__collectivite_id", "total")
@@ -102,7 +103,7 @@ def batches() -> Iterator[Violation]:
             )
         approved = batch.status in (BatchStatus.APPROVED, BatchStatus.SENT, BatchStatus.SETTLED)
         kept = documents.get(batch.pk, [])
-        if approved and len(kept) != 4 or not approved and kept:
+        if approved and len(kept) != len(kinds_for(batch)) or not approved and kept:
             yield Violation(
                 "payout files", f"{batch.reference} ({batch.status}) has {len(kept)} files", batch.collectivite_id
             )

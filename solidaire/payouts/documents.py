@@ -23,7 +23,7 @@ from sepaxml.validation import ValidationError as SepaValidationError
 from solidaire.core.errors import ActionError
 from solidaire.core.money import cents_to_input, format_cents
 
-from .models import Channel, DocumentKind
+from .models import Channel, DocumentKind, Route
 
 LANGUAGE = "fr"  # the public accountant's
 
@@ -95,6 +95,7 @@ def _heading(batch) -> list[tuple[str, str]]:
         (_("Collectivité"), batch.collectivite.name),
         (_("Campaign"), batch.campaign.title),
         (_("Batch"), f"{batch.reference} — {_what(batch)}"),
+        (_("Paid by"), str(Route(batch.route).label)),
         (_("Decision"), batch.decision_reference or "—"),
         (_("Up to"), date_format(timezone.localtime(batch.cutoff), "DATETIME_FORMAT")),
         (_("Requested execution date"), date_format(batch.execution_date, "DATE_FORMAT")),
@@ -208,11 +209,18 @@ def statement_pdf(batch, lines) -> bytes:
     return out.getvalue()
 
 
+def kinds_for(batch) -> list[str]:
+    """The files an approved batch has: no SEPA file when the payment provider makes the transfers."""
+    return [kind for kind in DocumentKind.values if kind != DocumentKind.SEPA or batch.route == Route.BANK]
+
+
 def make_all(batch, lines, account) -> dict[str, tuple[str, bytes]]:
-    """{kind: (file name, content)} — the SEPA file validated, or ActionError."""
+    """{kind: (file name, content)} — the SEPA file validated (bank route), or ActionError."""
     with translation.override(LANGUAGE):
-        return {
-            DocumentKind.SEPA: (f"{batch.reference}-virements.xml", sepa(batch, lines, account)),
+        made = {}
+        if DocumentKind.SEPA in kinds_for(batch):
+            made[DocumentKind.SEPA] = (f"{batch.reference}-virements.xml", sepa(batch, lines, account))
+        return made | {
             DocumentKind.CSV: (f"{batch.reference}-etat-liquidatif.csv", statement_csv(batch, lines)),
             DocumentKind.XLSX: (f"{batch.reference}-etat-liquidatif.xlsx", statement_xlsx(batch, lines)),
             DocumentKind.PDF: (f"{batch.reference}-etat-liquidatif.pdf", statement_pdf(batch, lines)),

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Channel, PainVersion
+from .models import Channel, PainVersion, Route
 
 
 class DateInput(forms.DateInput):
@@ -18,6 +18,12 @@ class PrepareForm(forms.Form):
     """Shown again for confirmation (with what the batch will contain) before it is prepared."""
 
     channel = forms.ChoiceField(label=_("What is paid"), choices=Channel.choices, widget=forms.RadioSelect)
+    route = forms.ChoiceField(
+        label=_("How it is paid"),
+        choices=Route.choices,
+        widget=forms.RadioSelect,
+        help_text=_("The payment provider can pay the gifts to the beneficiaries' own accounts (Stripe Connect)."),
+    )
     cutoff = forms.DateField(
         label=_("Gifts up to and including"),
         widget=DateInput(),

@@ -15,6 +15,14 @@ class Channel(models.TextChoices):
     GIFTS = "gifts", _("Gifts")
 
 
+class Route(models.TextChoices):
+    """Who makes the transfers: the collectivité's public accountant from the SEPA file, or the
+    payment provider from the platform's balance to the beneficiaries' own accounts (gifts only)."""
+
+    BANK = "bank", _("Bank transfers by the collectivité's accountant (SEPA file)")
+    PROVIDER = "provider", _("Transfers by the payment provider to the beneficiaries' accounts")
+
+
 class PainVersion(models.TextChoices):
     V09 = "pain.001.001.09", _("pain.001.001.09 (current)")
     V03 = "pain.001.001.03", _("pain.001.001.03 (for banks that still ask for it)")
@@ -57,6 +65,8 @@ class Batch(models.Model):
     collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.PROTECT, related_name="+")
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="payout_batches")
     channel = models.CharField(_("what is paid"), max_length=10, choices=Channel.choices)
+    route = models.CharField(_("how it is paid"), max_length=10, choices=Route.choices, default=Route.BANK)
+    provider = models.CharField(max_length=20, blank=True)  # the payment provider of a provider batch
     reference = models.CharField(_("reference"), max_length=30)
     cutoff = models.DateTimeField(_("up to"))
     decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
@@ -121,6 +131,9 @@ class Line(models.Model):
     gifts_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING)
     end_to_end_id = models.CharField(max_length=35, unique=True)
+    # A provider batch: the beneficiary's account at the provider, and the transfer made to it.
+    destination = models.CharField(max_length=60, blank=True)
+    transfer_id = models.CharField(max_length=60, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)

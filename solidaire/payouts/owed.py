@@ -16,7 +16,7 @@ from solidaire.beneficiaries.models import Registration
 from solidaire.donations.models import STANDING_STATUSES
 from solidaire.ledger.models import AccountKind, Posting
 
-from .models import Channel, Line, LineStatus
+from .models import Channel, Line, LineStatus, Route
 
 PAYABLE = {Channel.MATCHING: AccountKind.BENEFICIARY_MATCHING, Channel.GIFTS: AccountKind.BENEFICIARY_GIFTS}
 IN_BATCH = {Channel.MATCHING: AccountKind.IN_BATCH_MATCHING, Channel.GIFTS: AccountKind.IN_BATCH_GIFTS}
@@ -31,6 +31,7 @@ class Owed:
     offset_cents: int = 0  # what the beneficiary has to give back, set off
     gifts_count: int = 0
     apart: list[str] = field(default_factory=list)  # why it waits: no valid IBAN, payments held back, below the minimum
+    destination: str = ""  # its account at the payment provider (the provider route)
 
     @property
     def amount_cents(self) -> int:
@@ -59,9 +60,10 @@ def _by_registration(queryset, **sums) -> dict[int, dict]:
     return {row["account__registration_id"]: row for row in rows}
 
 
-def owed(campaign, channel: str, *, cutoff) -> list[Owed]:
+def owed(campaign, channel: str, *, cutoff, route: str = Route.BANK, provider=None) -> list[Owed]:
     """Every beneficiary of the campaign owed something in this channel, with what keeps it out
-    of a batch (if anything). Bounded: a few aggregate queries whatever the number of gifts."""
+    of a batch (if anything) paid by `route` (through `provider`, for the provider route).
+    Bounded: a few aggregate queries whatever the number of gifts."""
     payables = _by_registration(
         Posting.objects.filter(account__kind=PAYABLE[channel], account__registration__campaign=campaign),
         now=Sum("amount_cents"),
@@ -98,7 +100,10 @@ def owed(campaign, channel: str, *, cutoff) -> list[Owed]:
             offset_cents=min(owes_back, gross),
             gifts_count=max(gifts.get(registration.pk, 0) - (counted.get(registration.pk) or 0), 0),
         )
-        item.apart = reasons_apart(registration, item.amount_cents, campaign.payout_minimum_cents)
+        item.destination = provider.transfer_destination(registration.establishment) if provider else ""
+        item.apart = reasons_apart(
+            registration, item.amount_cents, campaign.payout_minimum_cents, route=route, destination=item.destination
+        )
         found.append(item)
     return sorted(found, key=lambda item: (item.registration.establishment.legal_name, item.registration.pk))
 
@@ -117,14 +122,19 @@ REASON_LABELS = {
     "invalid_iban": _("no valid IBAN"),
     "suspended": _("payments held back by a moderator"),
     "below_minimum": _("below the campaign's minimum payment"),
+    "no_provider_account": _("no account at the payment provider"),
 }
 
 
-def reasons_apart(registration, amount_cents: int, minimum_cents: int) -> list[str]:
+def reasons_apart(
+    registration, amount_cents: int, minimum_cents: int, *, route: str = Route.BANK, destination: str = ""
+) -> list[str]:
     """Why a beneficiary's money waits (stable codes; the pages say them in words)."""
     reasons = []
-    if iban_problem(registration.establishment.iban):
+    if route == Route.BANK and iban_problem(registration.establishment.iban):
         reasons.append("invalid_iban")
+    if route == Route.PROVIDER and not destination:
+        reasons.append("no_provider_account")
     if registration.payouts_suspended_at is not None:
         reasons.append("suspended")
     if amount_cents < minimum_cents or amount_cents <= 0:  # all of it set off: no transfer of nothing

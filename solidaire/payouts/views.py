@@ -33,7 +33,7 @@ from .access import (
     get_line_for_finance,
 )
 from .forms import AccountForm, ConfirmForm, FailedForm, MarkPaidForm, PrepareForm, StatementForm
-from .models import Batch, BatchStatus, Channel, DocumentKind, LineStatus, PayoutSettings, StatementImport
+from .models import Batch, BatchStatus, Channel, DocumentKind, LineStatus, PayoutSettings, Route, StatementImport
 from .owed import REASON_LABELS, owed
 
 CONTENT_TYPES = {
@@ -79,14 +79,23 @@ def home(request):
     context = {"campaigns": campaigns, "campaign": campaign, "two_factor_missing": two_factor_missing(request)}
     if campaign is None:
         return render(request, "payouts/home.html", context)
-    form = PrepareForm(request.POST or None, initial={"channel": Channel.MATCHING, "cutoff": timezone.localdate()})
+    form = PrepareForm(
+        request.POST or None,
+        initial={"channel": Channel.MATCHING, "route": Route.BANK, "cutoff": timezone.localdate()},
+    )
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         cutoff = end_of_day(data["cutoff"])
         if not data["confirmed"]:
-            preview = _summary(owed(campaign, data["channel"], cutoff=cutoff))
+            try:
+                provider = actions.transfer_provider(request.tenant, data["channel"], data["route"])
+            except ActionError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                return _home(request, context, campaign, form, None)
+            preview = _summary(owed(campaign, data["channel"], cutoff=cutoff, route=data["route"], provider=provider))
             preview["channel_label"] = Channel(data["channel"]).label
+            preview["route_label"] = Route(data["route"]).label
             if not preview["payable"]:
                 form.add_error(None, _("Nobody can be paid in this campaign up to this date."))
                 preview = None
@@ -101,6 +110,7 @@ def home(request):
                     cutoff=cutoff,
                     decision_reference=data["decision_reference"],
                     execution_date=data["execution_date"],
+                    route=data["route"],
                 )
             except ActionError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -111,6 +121,10 @@ def home(request):
                     % {"reference": batch.reference},
                 )
                 return redirect("payouts:batch", pk=batch.pk)
+    return _home(request, context, campaign, form, preview)
+
+
+def _home(request, context, campaign, form, preview):
     now = timezone.now()
     context.update(
         {
@@ -140,6 +154,10 @@ def batch_page(request, pk: int):
             "batch": batch,
             "lines": lines,
             "pending": [line for line in lines if line.status == LineStatus.PENDING],
+            # Lines of a provider batch are marked paid by the provider's notifications only.
+            "can_mark_paid": batch.status == BatchStatus.SENT
+            and batch.route == Route.BANK
+            and any(line.status == LineStatus.PENDING for line in lines),
             "documents": batch.documents.defer("content"),
             "paid_form": MarkPaidForm(lines=[line for line in lines if line.status == LineStatus.PENDING]),
             "failed_form": FailedForm(),
@@ -174,12 +192,21 @@ QUESTIONS = {
         lambda: _("Each beneficiary is told by e-mail that the payment is on its way."),
         lambda: _("Mark as sent"),
     ),
+    "send_provider": (
+        lambda b: _("Send the transfers of batch %(reference)s through the payment provider?"),
+        lambda: _(
+            "The provider moves each amount to the beneficiary's account now; its notifications mark the lines paid. "
+            "Each beneficiary is told by e-mail."
+        ),
+        lambda: _("Send the transfers"),
+    ),
 }
 
 DONE = {
     "approve": lambda: _("The batch is approved: its files can be downloaded."),
     "cancel": lambda: _("The batch is cancelled; what it held is owed again."),
     "send": lambda: _("The batch is marked sent; the beneficiaries are told."),
+    "send_provider": lambda: _("The transfers are asked of the payment provider; its notifications mark them paid."),
 }
 
 
@@ -228,7 +255,9 @@ def cancel(request, pk: int):
 @require_POST
 @team_view(Capability.FINANCE)
 def mark_sent(request, pk: int):
-    return _act(request, pk, "send", lambda batch: actions.mark_sent(batch=batch, actor=request.user))
+    batch = get_batch_for_finance(request, pk)
+    what = "send_provider" if batch.route == Route.PROVIDER else "send"
+    return _act(request, pk, what, lambda batch: actions.mark_sent(batch=batch, actor=request.user))
 
 
 @require_POST

@@ -110,6 +110,18 @@ class FakeStripe(HTTPClient):
                 "status": "succeeded",
                 "metadata": {"gift_id": form.get("metadata[gift_id]")},
             }
+        if method == "post" and path == "/v1/transfers":
+            # https://docs.stripe.com/api/transfers/create: a separate transfer to a connected account.
+            line = form.get("metadata[payout_line]", "")
+            return transfer(
+                id=f"tr_{line.replace('-', '')}"[:40],
+                amount=int(form["amount"]),
+                currency=form["currency"],
+                destination=form["destination"],
+                transfer_group=form.get("transfer_group"),
+                description=form.get("description"),
+                metadata={"payout_line": line},
+            )
         if method == "get" and path == "/v1/disputes":
             found = [d for d in self.disputes if d.get("payment_intent") == form.get("payment_intent")]
             return {"object": "list", "data": found, "has_more": False, "url": "/v1/disputes"}

@@ -87,7 +87,7 @@ def crash_once(monkeypatch):
             raise RuntimeError("killed")
         return handler(event, **kwargs)
 
-    monkeypatch.setattr(inbox, "_handlers", [crashing])
+    monkeypatch.setattr(inbox, "_handlers", {"": crashing})
     return calls
 
 

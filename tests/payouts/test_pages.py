@@ -47,7 +47,7 @@ def test_home_shows_what_is_owed_by_channel_and_who_waits_apart(personas, client
 
 def test_preparing_asks_first_then_freezes_the_batch(personas, client_for, owed_cafe, finance):
     client = client_for(personas.a, finance[0])
-    data = {"channel": "matching", "cutoff": "2026-01-01", "decision_reference": "DEL-2026-12"}
+    data = {"channel": "matching", "route": "bank", "cutoff": "2026-01-01", "decision_reference": "DEL-2026-12"}
     # The cut-off is before the gifts: nobody can be paid.
     response = client.post(reverse("payouts:home"), data)
     assert response.status_code == 400 and not Batch.objects.exists()
@@ -63,7 +63,7 @@ def test_preparing_asks_first_then_freezes_the_batch(personas, client_for, owed_
 
 def test_a_cut_off_in_the_future_is_refused(personas, client_for, owed_cafe, finance):
     response = client_for(personas.a, finance[0]).post(
-        reverse("payouts:home"), {"channel": "matching", "cutoff": "2999-01-01", "confirmed": "True"}
+        reverse("payouts:home"), {"channel": "matching", "route": "bank", "cutoff": "2999-01-01", "confirmed": "True"}
     )
     assert response.status_code == 400 and not Batch.objects.exists()
 
@@ -260,3 +260,20 @@ def test_the_campaign_sets_its_smallest_payment(personas, client_for, typed, cen
     response = client_for(personas.a, personas.a.admin).post(CREATE_URL, form_data(payout_minimum_cents=typed))
     assert response.status_code == 302
     assert Campaign.objects.get().payout_minimum_cents == cents
+
+
+def test_a_provider_batch_is_prepared_and_sent_from_the_pages(personas, client_for, owed_cafe, finance):
+    client = client_for(personas.a, finance[0])
+    today = timezone.localdate().isoformat()
+    refused = client.post(reverse("payouts:home"), {"channel": "matching", "route": "provider", "cutoff": today})
+    assert refused.status_code == 400 and not Batch.objects.exists()
+    data = {"channel": "gifts", "route": "provider", "cutoff": today}
+    assert client.post(reverse("payouts:home"), data).status_code == 200
+    client.post(reverse("payouts:home"), {**data, "confirmed": "True"})
+    batch = Batch.objects.get()
+    assert (batch.route, batch.provider, batch.channel) == ("provider", "sandbox", "gifts")
+    actions.approve_batch(batch=batch, actor=finance[1])
+    page = client.get(reverse("payouts:batch", args=[batch.pk])).content.decode()
+    assert reverse("payouts:document", args=[batch.pk, "sepa"]) not in page
+    confirm = client.post(reverse("payouts:mark_sent", args=[batch.pk])).content.decode()
+    assert "fournisseur de paiement" in confirm or "payment provider" in confirm

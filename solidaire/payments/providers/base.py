@@ -15,6 +15,10 @@ DISPUTE_OPENED = "dispute.opened"  # disputed_cents withdrawn (possibly less tha
 DISPUTE_WON = "dispute.won"  # the withdrawn funds come back (dispute_fee_cents: a fee given back, if any)
 DISPUTE_LOST = "dispute.lost"  # the withdrawn funds are gone for good
 DETAILS = "payment.details"  # what a confirmed payment cost and where it went (fee, card, Connect transfer)
+# A transfer the platform asked the provider to make to a beneficiary's account (payouts): made, or
+# reversed (the money came back to the platform).
+TRANSFER_PAID = "transfer.paid"
+TRANSFER_FAILED = "transfer.failed"
 EVENT_TYPES = (
     SUCCEEDED,
     PENDING,
@@ -26,6 +30,8 @@ EVENT_TYPES = (
     DISPUTE_WON,
     DISPUTE_LOST,
     DETAILS,
+    TRANSFER_PAID,
+    TRANSFER_FAILED,
 )
 
 
@@ -65,6 +71,9 @@ class PaymentEvent:
     dispute_fee_cents: object = None  # the dispute's fee (DISPUTE_OPENED) or the part given back (DISPUTE_WON)
     transfer_cents: object = None  # Connect: what the provider moved to the establishment's account
     application_fee_cents: object = None  # Connect: what the platform kept of it
+    transfer_id: str = ""  # a payout transfer's id at the provider
+    destination: str = ""  # the account a payout transfer went to
+    reference: str = ""  # what the platform asked the transfer to carry (a payout line's end-to-end id)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -103,3 +112,23 @@ class Provider(Protocol):
 
     def submit_dispute_evidence(self, gift, dispute_id: str, evidence: dict) -> None:
         """Gives the provider what proves the counterpart was delivered (Stripe's evidence fields)."""
+
+    def can_transfer(self) -> bool:
+        """Whether the provider can pay beneficiaries' own accounts (Stripe Connect transfers)."""
+
+    def transfer_destination(self, establishment) -> str:
+        """The beneficiary's account at the provider, or "" when it has none."""
+
+    def create_transfer(
+        self,
+        *,
+        amount_cents: int,
+        currency: str,
+        destination: str,
+        reference: str,
+        group: str,
+        key: str,
+        notify_url: str,
+    ) -> str:
+        """Moves money from the platform's balance to the beneficiary's account, once per `key`;
+        its outcome arrives as a notification (TRANSFER_PAID, TRANSFER_FAILED). Returns its id."""

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import signature
-from ..models import SandboxCheckout, SandboxEvent, SandboxRefund
+from ..models import SandboxCheckout, SandboxEvent, SandboxRefund, SandboxTransfer
 from . import base
 
 # Outcomes offered on the hosted page: the state the payment settles in, and the events it sends.
@@ -199,6 +199,80 @@ class SandboxProvider:
         self._send([event])
         return event
 
+    # Payout transfers ----------------------------------------------------------------------------
+
+    def can_transfer(self) -> bool:
+        return True
+
+    def transfer_destination(self, establishment) -> str:
+        """Every establishment has an account at the sandbox (its Stripe id, if it gave one)."""
+        return establishment.stripe_account_id or f"acct_sandbox_{establishment.pk}"
+
+    @transaction.atomic
+    def create_transfer(
+        self,
+        *,
+        amount_cents: int,
+        currency: str,
+        destination: str,
+        reference: str,
+        group: str,
+        key: str,
+        notify_url: str,
+    ) -> str:
+        collectivite = self.account.collectivite
+        done = SandboxTransfer.objects.filter(collectivite=collectivite, key=key).first()
+        if done is not None:  # the same request again: the same transfer, nothing more
+            return done.id
+        if not (type(amount_cents) is int and amount_cents > 0) or not destination:
+            raise base.ProviderError(_("The transfer has no amount or no destination."))
+        transfer = SandboxTransfer.objects.create(
+            id="tr_" + secrets.token_urlsafe(12),
+            collectivite=collectivite,
+            key=key,
+            amount_cents=amount_cents,
+            currency=currency,
+            destination=destination,
+            reference=reference,
+            group=group,
+            notify_url=notify_url,
+        )
+        self._send([self._transfer_event(transfer, base.TRANSFER_PAID)])
+        return transfer.id
+
+    @transaction.atomic
+    def reverse_transfer(self, transfer_id: str) -> SandboxEvent:
+        """The money of a transfer comes back (the beneficiary's account was closed): what the
+        sandbox does on demand, as a provider's reversal."""
+        transfer = (
+            SandboxTransfer.objects.select_for_update()
+            .filter(pk=transfer_id, collectivite=self.account.collectivite, status="paid")
+            .first()
+        )
+        if transfer is None:
+            raise base.ProviderError(_("There is no such transfer to reverse."))
+        transfer.status = "reversed"
+        transfer.save(update_fields=["status"])
+        event = self._transfer_event(transfer, base.TRANSFER_FAILED)
+        self._send([event])
+        return event
+
+    def _transfer_event(self, transfer, kind) -> SandboxEvent:
+        event_id = "evt_" + secrets.token_urlsafe(16)
+        data = {
+            "transfer_id": transfer.id,
+            "transfer_cents": transfer.amount_cents,
+            "currency": transfer.currency,
+            "destination": transfer.destination,
+            "reference": transfer.reference,
+        }
+        body = json.dumps(
+            {"id": event_id, "type": kind, "created": int(time.time()), "data": data}, separators=(",", ":")
+        )
+        return SandboxEvent.objects.create(
+            id=event_id, transfer=transfer, type=kind, body=body, next_attempt_at=timezone.now() + FIRST_ATTEMPT_GRACE
+        )
+
     # Notifications ----------------------------------------------------------------------------
 
     def _locked(self, checkout_id: str) -> SandboxCheckout:
@@ -284,6 +358,10 @@ class SandboxProvider:
             dispute_id=str(data.get("dispute_id") or ""),
             disputed_cents=data.get("disputed_cents"),
             dispute_fee_cents=data.get("dispute_fee_cents"),
+            transfer_id=str(data.get("transfer_id") or ""),
+            transfer_cents=data.get("transfer_cents"),
+            destination=str(data.get("destination") or ""),
+            reference=str(data.get("reference") or ""),
         )
 
 

@@ -104,6 +104,42 @@ class StripeProvider:
         fields = {key: value for key, value in evidence.items() if value}
         self._call(self.client().v1.disputes.update, dispute_id, params={"evidence": fields, "submit": False})
 
+    # Payout transfers (https://docs.stripe.com/api/transfers/create) -----------------------------
+
+    def can_transfer(self) -> bool:
+        return bool(self.account.stripe_connect)
+
+    def transfer_destination(self, establishment) -> str:
+        return establishment.stripe_account_id or ""
+
+    def create_transfer(
+        self,
+        *,
+        amount_cents: int,
+        currency: str,
+        destination: str,
+        reference: str,
+        group: str,
+        key: str,
+        notify_url: str,
+    ) -> str:
+        """A separate transfer from the platform's balance to the connected account; the same
+        `key` makes the same transfer (Stripe's idempotency). Stripe then sends transfer.created
+        (and transfer.reversed if the money comes back)."""
+        transfer = self._call(
+            self.client().v1.transfers.create,
+            params={
+                "amount": amount_cents,
+                "currency": currency.lower(),
+                "destination": destination,
+                "transfer_group": group,
+                "description": reference,
+                "metadata": {"payout_line": reference},
+            },
+            options={"idempotency_key": key},
+        )
+        return transfer.id
+
     def fetch_payment(self, gift) -> list[base.PaymentEvent]:
         """The session's state, and for a paid one its refunds and disputes, as events whose ids
         derive from the state (asking twice gives the same events)."""
@@ -191,6 +227,10 @@ class StripeProvider:
                 currency=str(obj.get("currency") or "").upper(),
                 gift_id=str((obj.get("metadata") or {}).get("gift_id", "")),
             )
+        if event.type == "transfer.created":
+            return self._from_transfer(event.id, base.TRANSFER_PAID, obj)
+        if event.type == "transfer.reversed" and obj.get("reversed"):  # the whole of it came back
+            return self._from_transfer(event.id, base.TRANSFER_FAILED, obj)
         if event.type == "charge.dispute.created":
             return self._from_dispute(event.id, base.DISPUTE_OPENED, obj)
         if event.type == "charge.dispute.closed":
@@ -231,6 +271,18 @@ class StripeProvider:
             refunded_cents=charge.get("amount_refunded"),
             card_fingerprint=_fingerprint(charge),
             gift_id=str((charge.get("metadata") or {}).get("gift_id", "")),
+        )
+
+    @staticmethod
+    def _from_transfer(event_id, kind, transfer) -> base.PaymentEvent:
+        return base.PaymentEvent(
+            event_id=event_id,
+            type=kind,
+            transfer_id=str(transfer.get("id") or ""),
+            transfer_cents=transfer.get("amount"),
+            currency=str(transfer.get("currency") or "").upper(),
+            destination=str(transfer.get("destination") or ""),
+            reference=str((transfer.get("metadata") or {}).get("payout_line", "")),
         )
 
     @staticmethod

@@ -97,6 +97,13 @@ class Command(BaseCommand):
         by(p, what="the one who prepares the batch")
         p.add_argument("--channel", choices=list(CHANNELS), default="matching", help="public match (default) or gifts")
         p.add_argument(
+            "--route",
+            choices=["bank", "provider"],
+            default="bank",
+            help="bank: a SEPA file for the accountant (default); provider: transfers by the payment provider "
+            "to the beneficiaries' accounts (gifts only, Stripe Connect)",
+        )
+        p.add_argument(
             "--cutoff", metavar="YYYY-MM-DD", help="pay what was earned up to the end of this day (default: now)"
         )
         p.add_argument(
@@ -270,6 +277,7 @@ class Command(BaseCommand):
             cutoff=self.cutoff(o["cutoff"]),
             decision_reference=o["decision"],
             execution_date=self.day(o["execution_date"], "--execution-date"),
+            route=o["route"],
         )
         if o["json"]:
             self.out_json(
