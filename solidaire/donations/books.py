@@ -180,7 +180,9 @@ def dispute_opened(gift, dispute) -> list[Draft]:
         (AccountKind.BENEFICIARY_GIFTS, AccountKind.FROZEN_GIFTS),
         (AccountKind.BENEFICIARY_MATCHING, AccountKind.FROZEN_MATCHING),
     ):
-        owed = -positions.get(payable, 0)
+        # What the gift brought, as far as the payable still holds it: what was paid out or is in
+        # a payout batch cannot be frozen (a lost dispute books it to be recovered instead).
+        owed = min(-positions.get(payable, 0), available(a, payable))
         if owed > 0:
             freeze += [(a.beneficiary(payable), owed), (a.beneficiary(frozen), -owed)]
     if freeze:

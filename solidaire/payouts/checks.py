@@ -1,7 +1,7 @@
 """What ledger-check recomputes about payouts: what each beneficiary's batch accounts hold equals
 the lines still to be paid; what the collectivité's accountant paid equals the lines paid; each
-line has exactly the entries its state says; a batch's totals are its lines'; the files of an
-approved batch are the ones approved (their SHA-256)."""
+line has exactly the entries its state says, for its amounts; a batch's totals are its lines';
+the files of an approved batch are the ones approved (their SHA-256)."""
 
 import hashlib
 from collections import defaultdict
@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from django.db.models import Count, Sum
 
 from solidaire.ledger.checks import Violation, balances, register
-from solidaire.ledger.models import AccountKind, Entry
+from solidaire.ledger.models import AccountKind, Entry, Posting
 
 from .documents import kinds_for
 from .models import Batch, BatchStatus, Document, Line, LineStatus, Route
-from .owed import IN_BATCH
+from .owed import IN_BATCH, PAYABLE
 
 # The entries each line state implies (beyond "committed", which every line has).
 ENTRIES = {
@@ -66,17 +66,63 @@ def batch_accounts() -> Iterator[Violation]:
             )
 
 
+def _line_key(key: str) -> tuple[str, str]:
+    """(end-to-end id, what) of a payout entry's key, `payout:<end-to-end id>:<what>`; a key of
+    another shape is of no line (reported, not a crash)."""
+    parts = key.split(":", 2)
+    return (parts[1], parts[2]) if len(parts) == 3 else (key, "")
+
+
+def _moves(what, channel, route, gross, offset, amount) -> dict[str, int]:
+    """What a line's entry of this kind posts on each kind of account (docs/ledger.md, Payouts)."""
+    payable, in_batch, recoverable = PAYABLE[channel], IN_BATCH[channel], AccountKind.BENEFICIARY_RECOVERABLE
+    if what == "committed":
+        moves = {payable: gross, recoverable: -offset, in_batch: -amount}
+    elif what == "paid":
+        source = AccountKind.PROVIDER_CASH if route == Route.PROVIDER else AccountKind.TREASURY_PAYOUTS
+        moves = {in_batch: amount, source: -amount}
+    else:  # cancelled, failed: the commitment reversed
+        moves = {in_batch: amount, recoverable: offset, payable: -gross}
+    return {kind: cents for kind, cents in moves.items() if cents}
+
+
 @register(order=71)
 def lines_and_their_entries() -> Iterator[Violation]:
-    """Each line has its commitment and exactly the entries its state implies."""
+    """Each line has its commitment and exactly the entries its state implies, each for the
+    line's amounts (gross, set off, transferred)."""
     found = defaultdict(set)
     for key in Entry.objects.filter(kind__startswith="payout.").values_list("key", flat=True).iterator(chunk_size=5000):
-        _prefix, reference, what = key.split(":", 2)
+        reference, what = _line_key(key)
         found[reference].add(what)
-    for reference, status, tenant in Line.objects.values_list("end_to_end_id", "status", "batch__collectivite_id"):
+    posted = defaultdict(lambda: defaultdict(int))  # (reference, what) -> {account kind: cents}
+    for key, kind, cents in (
+        Posting.objects.filter(entry__kind__startswith="payout.")
+        .values_list("entry__key", "account__kind", "amount_cents")
+        .iterator(chunk_size=5000)
+    ):
+        posted[_line_key(key)][kind] += cents
+    for reference, status, tenant, channel, route, gross, offset, amount in Line.objects.values_list(
+        "end_to_end_id",
+        "status",
+        "batch__collectivite_id",
+        "batch__channel",
+        "batch__route",
+        "gross_cents",
+        "offset_cents",
+        "amount_cents",
+    ):
         expected = {"committed"} | ENTRIES[status]
         if found.pop(reference, set()) != expected:
             yield Violation("payout lines", f"line {reference} ({status}): entries are not {sorted(expected)}", tenant)
+            continue
+        for what in sorted(expected):
+            moves = {kind: cents for kind, cents in posted[(reference, what)].items() if cents}
+            if moves != _moves(what, channel, route, gross, offset, amount):
+                yield Violation(
+                    "payout lines",
+                    f"line {reference} ({status}): its {what} entry does not say {gross} less {offset} set off = {amount}",
+                    tenant,
+                )
     for reference in found:
         yield Violation("payout lines", f"payout entries for {reference}, which is no line")
 

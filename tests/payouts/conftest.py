@@ -1,13 +1,13 @@
-import pytest
 import time
 
+import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from allauth.mfa.utils import decrypt
 
 from solidaire.payouts.models import PayoutSettings
 
-from ..donations.conftest import campaign, cafe  # noqa: F401 - shared fixtures
+from ..donations.conftest import cafe, campaign  # noqa: F401 - shared fixtures
 from ..factories import MembershipFactory, UserFactory
 
 
