@@ -40,6 +40,18 @@ def _pk(value):
     return getattr(value, "pk", value)
 
 
+def _siblings(kind: str) -> list[str]:
+    """The kinds of account an owner of this kind of account has (its registration's, its
+    collectivité's, its provider account's, or the campaign's one)."""
+    if kind in PROVIDER_KINDS:
+        return sorted(PROVIDER_KINDS)
+    if kind in COLLECTIVITE_KINDS:
+        return sorted(COLLECTIVITE_KINDS)
+    if kind == AccountKind.CAMPAIGN_MATCHING:
+        return [kind]
+    return sorted(set(AccountKind.values) - PROVIDER_KINDS - COLLECTIVITE_KINDS - {AccountKind.CAMPAIGN_MATCHING})
+
+
 def account(kind: str, *, collectivite, campaign=None, registration=None, provider: str = "") -> Account:
     """The account for (kind, owner), created the first time it is needed. Owners may be given
     as instances or ids. Returns an Account carrying only its id and code, which is all postings
@@ -56,19 +68,27 @@ def account(kind: str, *, collectivite, campaign=None, registration=None, provid
     if account_id is None:
         account_id = Account.objects.filter(code=code).values_list("pk", flat=True).first()
         if account_id is None:
-            Account.objects.bulk_create(
-                [
-                    Account(
-                        code=code,
-                        kind=kind,
+            # The owner's other accounts are made with it, in one statement, in the order of their
+            # codes: two transactions making accounts of one owner at the same moment then wait for
+            # each other in the same order, instead of each holding one the other needs (deadlock).
+            siblings = [
+                Account(
+                    code=account_code(
+                        sibling,
                         collectivite_id=collectivite_id,
                         campaign_id=campaign_id,
                         registration_id=registration_id,
                         provider=provider,
-                    )
-                ],
-                ignore_conflicts=True,
-            )
+                    ),
+                    kind=sibling,
+                    collectivite_id=collectivite_id,
+                    campaign_id=campaign_id,
+                    registration_id=registration_id,
+                    provider=provider,
+                )
+                for sibling in _siblings(kind)
+            ]
+            Account.objects.bulk_create(sorted(siblings, key=lambda a: a.code), ignore_conflicts=True)
             account_id = Account.objects.filter(code=code).values_list("pk", flat=True).get()
         # Remembered only once committed: a rolled-back account must not be reused.
         transaction.on_commit(lambda: _ACCOUNT_IDS.__setitem__(code, account_id))
