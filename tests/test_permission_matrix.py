@@ -91,6 +91,8 @@ MATRIX = {
     "campaigns:manage_publish [B's]":           (LOGIN, 404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "campaigns:manage_close":                   (LOGIN, DONE,  403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "campaigns:manage_close [B's]":             (LOGIN, 404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "campaigns:manage_reopen":                  (LOGIN, DONE,  403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "campaigns:manage_reopen [B's]":            (LOGIN, 404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     # Back office, admin only (manage_team).
     "accounts:team":                            (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "accounts:change_role":                     (LOGIN, DONE,  403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
@@ -338,7 +340,12 @@ def request_for(row: str, w: World) -> tuple[str, str, dict]:
         "campaigns:manage_detail": lambda: ("get", reverse(name, args=[campaign.slug]), {}),
         "campaigns:manage_edit": lambda: ("get", reverse(name, args=[campaign.slug]), {}),
         "campaigns:manage_publish": lambda: ("post", reverse(name, args=[draft.slug]), {}),
-        "campaigns:manage_close": lambda: ("post", reverse(name, args=[campaign.slug]), {}),
+        "campaigns:manage_close": lambda: ("post", reverse(name, args=[campaign.slug]), {"confirmed": "True"}),
+        "campaigns:manage_reopen": lambda: (
+            "post",
+            reverse(name, args=[closed_campaign(w, "B" if theirs else "A").slug]),
+            {"confirmed": "True"},
+        ),
         "accounts:change_role": lambda: ("post", reverse(name, args=[membership.pk]), {"role": "moderator"}),
         "accounts:revoke": lambda: ("post", reverse(name, args=[membership.pk]), {}),
         "accounts:cancel_invitation": lambda: ("post", reverse(name, args=[invite.pk]), {}),
@@ -386,6 +393,21 @@ def request_for(row: str, w: World) -> tuple[str, str, dict]:
         "api:gift_detail": lambda: ("get", reverse(name, kwargs={"gift_id": gift.pk}), {"token": gift_token}),
     }
     return special[name]() if name in special else ("get", reverse(name), {})
+
+
+def closed_campaign(w: World, side: str) -> Campaign:
+    """A's (or B's) closed campaign, still before its closing date, made the first time a row asks."""
+    if not hasattr(w, "closed"):
+        w.closed = {
+            key: CampaignFactory(
+                collectivite=published.collectivite,
+                slug=f"fermee-{key.lower()}",
+                status="closed",
+                closed_at=timezone.now(),
+            )
+            for key, published in (("A", w.a_published), ("B", w.b_published))
+        }
+    return w.closed[side]
 
 
 def vouchers_of(w: World) -> dict:

@@ -33,3 +33,52 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 def capabilities_of(role: str | None) -> frozenset[Capability]:
     return ROLE_CAPABILITIES.get(role, frozenset())
+
+
+# What each capability lets a person do, as the team page tells it: one line per page of the
+# product, named by its URL. A role's description is the lines of its capabilities, so it says
+# only what the product does and what the role may open; tests/accounts/test_roles_page.py opens
+# each page as each role. A capability that arrives (dashboards, exports, mutual aid) adds its
+# lines here with its pages.
+CAPABILITY_PAGES: dict[Capability, tuple[tuple[str, str], ...]] = {
+    Capability.VIEW_DASHBOARD: (
+        ("campaigns:manage_home", _("See the campaigns, their rules and the public budget they have used.")),
+        ("vouchers:outstanding", _("See what establishments still owe donors in vouchers.")),
+    ),
+    Capability.MANAGE_CAMPAIGNS: (
+        ("campaigns:manage_create", _("Create, change, publish, close and reopen campaigns.")),
+    ),
+    Capability.MODERATE: (
+        (
+            "beneficiaries:moderation_queue",
+            _("Approve or reject the registrations of establishments, or ask for changes; hold back their payments."),
+        ),
+        ("beneficiaries:changes_queue", _("Review the changes owners make to their establishment's page.")),
+        ("vouchers:offers_queue", _("Approve or reject the counterparts establishments offer.")),
+    ),
+    Capability.FINANCE: (
+        ("donations:finance_gifts", _("Follow the gifts; refund them, in whole or in part; follow disputes.")),
+        (
+            "payouts:home",
+            _(
+                "Prepare payout batches, approve a batch someone else prepared, download its SEPA file and "
+                "its statement for the public accountant."
+            ),
+        ),
+        ("payouts:statements", _("Import the bank's statements to mark payments paid.")),
+        ("payouts:account", _("Set the bank account the payouts leave from.")),
+        ("payments:notifications_log", _("Read the notifications of the payment provider.")),
+    ),
+    Capability.MANAGE_BRANDING: (
+        ("tenants:branding", _("Set the collectivité's logo, colour, contact, sender of e-mails and public pages.")),
+        ("payments:settings", _("Choose the payment provider and its settings.")),
+    ),
+    Capability.MANAGE_TEAM: (("accounts:team", _("Invite people to the team and change or remove their roles.")),),
+    Capability.VIEW_AUDIT: (("audit:log", _("Read the audit log.")),),
+}
+
+
+def role_pages(role: str) -> list[tuple[str, str]]:
+    """(URL name, what it lets one do) of each page of the role's capabilities, in a fixed order."""
+    capabilities = capabilities_of(role)
+    return [line for capability, lines in CAPABILITY_PAGES.items() if capability in capabilities for line in lines]

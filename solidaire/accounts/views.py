@@ -12,7 +12,7 @@ from . import actions
 from .access import get_invitation_for_admin, get_membership_for_admin, team_view
 from .forms import InvitationForm, ProfileForm, RoleForm
 from .models import Invitation, Membership
-from .roles import Capability
+from .roles import CAPABILITY_PAGES, Capability, Role, role_pages
 
 
 @team_view(Capability.MANAGE_TEAM)
@@ -42,9 +42,22 @@ def team(request):
             "members": members,
             "invitations": invitations,
             "role_form": RoleForm(),
+            "roles": [role.label for role in Role],
+            "duties": _duties(),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _duties() -> list[tuple[str, str, list[bool]]]:
+    """What each role may do, as the team page shows it: (page, what it lets one do, whether
+    each role of Role may), from the capabilities the roles really have."""
+    granted = {role: {name for name, _text in role_pages(role)} for role in Role}
+    return [
+        (reverse(name), text, [name in granted[role] for role in Role])
+        for lines in CAPABILITY_PAGES.values()
+        for name, text in lines
+    ]
 
 
 @require_POST

@@ -1,8 +1,23 @@
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
+from django.core.validators import ProhibitNullCharactersValidator
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+
+def _without_null_characters(value: str) -> str:
+    """PostgreSQL can neither store nor compare text holding a NUL character: refused as
+    Django's forms refuse it, with Django's words."""
+    if "\x00" in value:
+        raise PydanticCustomError("null_characters", str(ProhibitNullCharactersValidator.message))
+    return value
+
+
+Text = Annotated[str, AfterValidator(_without_null_characters)]
+"""Every text the API reads (body, query) is a Text, never a plain str."""
 
 
 class CampaignOut(Schema):
@@ -52,14 +67,14 @@ class BeneficiaryPage(Schema):
 
 class GiftIn(Schema):
     amount_cents: int = Field(description="Within the campaign's minimum and maximum gift.")
-    email: str = Field(max_length=254, description="For the receipt; never shown to anyone.")
-    donor_name: str = Field("", max_length=120)
-    public_message: str = Field("", max_length=280)
+    email: Text = Field(max_length=254, description="For the receipt; never shown to anyone.")
+    donor_name: Text = Field("", max_length=120)
+    public_message: Text = Field("", max_length=280)
     anonymous: bool = False
     contact_consent: bool = False
     voucher_reminder: bool = False
-    language: str = Field("fr", pattern="^(fr|en|de)$")
-    return_url: str = Field("", description="Optional. Unused: the donor returns to the gift's page on this site.")
+    language: Text = Field("fr", pattern="^(fr|en|de)$")
+    return_url: Text = Field("", description="Optional. Unused: the donor returns to the gift's page on this site.")
 
 
 class GiftCreated(Schema):

@@ -1,5 +1,8 @@
 """Public API v1: read campaigns and beneficiaries, start a gift from another website, follow a
-gift. JSON only, no cookies, described by /api/v1/openapi.json."""
+gift. JSON only, no cookies, described by /api/v1/openapi.json.
+
+Paths take the site's URL converters ({slug:slug}, {id:…}): anything else, an id beyond 64 bits
+included, is not found. Every text read from a request is a schemas.Text (no NUL character)."""
 
 from uuid import UUID
 
@@ -22,7 +25,7 @@ from solidaire.donations.figures import campaign_figures
 from solidaire.donations.models import Gift
 from solidaire.donations.views import client_address, gift_urls, is_limited
 
-from .schemas import BeneficiaryPage, CampaignOut, Error, GiftCreated, GiftIn, GiftOut
+from .schemas import BeneficiaryPage, CampaignOut, Error, GiftCreated, GiftIn, GiftOut, Text
 
 api = NinjaAPI(
     title="Solidaire API",
@@ -62,7 +65,9 @@ def _campaign(request, slug: str) -> Campaign:
     return campaign
 
 
-@api.get("/campaigns/{slug}", response={200: CampaignOut, 404: Error}, summary="A campaign, its rules and live figures")
+@api.get(
+    "/campaigns/{slug:slug}", response={200: CampaignOut, 404: Error}, summary="A campaign, its rules and live figures"
+)
 def campaign_detail(request, slug: str):
     campaign = _campaign(request, slug)
     figures = campaign_figures(campaign)
@@ -92,19 +97,19 @@ def campaign_detail(request, slug: str):
 
 
 @api.get(
-    "/campaigns/{slug}/beneficiaries",
+    "/campaigns/{slug:slug}/beneficiaries",
     response={200: BeneficiaryPage, 404: Error},
     summary="Approved beneficiaries, searchable like the directory",
 )
 def beneficiaries(
     request,
     slug: str,
-    q: str = "",
-    category: str = "",
-    departement: str = "",
-    commune: str = "",
-    sort: str = "name",
-    near: str = "",
+    q: Text = "",
+    category: Text = "",
+    departement: Text = "",
+    commune: Text = "",
+    sort: Text = "name",
+    near: Text = "",
     page: int = 1,
     per_page: int = Query(50, ge=1, le=200),
 ):
@@ -141,7 +146,7 @@ def beneficiaries(
 
 
 @api.post(
-    "/campaigns/{slug}/beneficiaries/{beneficiary_id}/gifts",
+    "/campaigns/{slug:slug}/beneficiaries/{id:beneficiary_id}/gifts",
     response={201: GiftCreated, 400: Error, 404: Error, 429: Error, 502: Error},
     summary="Start a gift: reserves the match and returns the hosted checkout URL",
 )
@@ -195,7 +200,7 @@ def create_gift(request, slug: str, beneficiary_id: int, payload: GiftIn):
 
 
 @api.get("/gifts/{gift_id}", response={200: GiftOut, 404: Error}, summary="A gift's status and match (token required)")
-def gift_detail(request, gift_id: UUID, token: str):
+def gift_detail(request, gift_id: UUID, token: Text):
     gift = Gift.objects.filter(pk=gift_id, collectivite=request.tenant).first() if request.tenant else None
     if gift is None or not gift.check_token(token):
         raise Http404

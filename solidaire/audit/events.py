@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "campaign.updated": _("Campaign changed"),
     "campaign.published": _("Campaign published"),
     "campaign.closed": _("Campaign closed"),
+    "campaign.reopened": _("Campaign reopened"),
     "registration.submitted": _("Beneficiary registered"),
     "registration.resubmitted": _("Registration submitted again"),
     "registration.approved": _("Registration approved"),

@@ -22,6 +22,7 @@ def notify_moderators(registration) -> None:
             to=user.email,
             template="beneficiaries/email/to_moderate",
             language=user.language,
+            collectivite=collectivite,
             context={
                 "registration": registration,
                 "establishment": registration.establishment,
@@ -38,7 +39,7 @@ def decision(registration) -> None:
         to=owner.email,
         template="beneficiaries/email/decision",
         language=owner.language,
-        reply_to=collectivite.contact_email or None,
+        collectivite=collectivite,
         context={
             "registration": registration,
             "establishment": registration.establishment,
@@ -56,7 +57,7 @@ def changes_decided(establishment, *, approved: bool, message: str) -> None:
         to=owner.email,
         template="beneficiaries/email/changes_decided",
         language=owner.language,
-        reply_to=establishment.collectivite.contact_email or None,
+        collectivite=establishment.collectivite,
         context={
             "establishment": establishment,
             "approved": approved,
@@ -74,7 +75,7 @@ def payout_details_changed(establishment) -> None:
         to=owner.email,
         template="beneficiaries/email/payout_details_changed",
         language=owner.language,
-        reply_to=establishment.collectivite.contact_email or None,
+        collectivite=establishment.collectivite,
         context={
             "establishment": establishment,
             "iban": mask_iban(establishment.iban),

@@ -1,5 +1,5 @@
-"""Campaign state changes: create, change, publish, close. Views, the command line and tests
-all go through these functions."""
+"""Campaign state changes: create, change, publish, close, reopen. Views, the command line and
+tests all go through these functions; the moves between states follow campaigns.states."""
 
 from datetime import UTC, datetime
 
@@ -12,7 +12,7 @@ from solidaire.audit.events import record
 from solidaire.core.errors import ActionError
 from solidaire.core.images import normalise_image
 
-from . import hooks
+from . import hooks, states
 from .choices import Status
 from .models import Campaign
 from .rules import locked_rule_errors, validate_territory
@@ -132,31 +132,55 @@ def save_campaign(*, campaign: Campaign, territory, actor) -> Campaign:
     return campaign
 
 
+def _locked(campaign: Campaign, action: str, refusal, code: str) -> tuple[Campaign, str]:
+    """The campaign's row, locked, and where `action` takes it; refused when the table says no."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    status = states.target(campaign.status, action)
+    if status is None:
+        raise ActionError(refusal, code=code)
+    return campaign, status
+
+
+def _move(campaign: Campaign, action: str, status: str, *, actor, fields: list[str]) -> Campaign:
+    """The one write of a move: the new status (and `fields`), and its audit event."""
+    campaign.status = status
+    campaign.save(update_fields=["status", *fields, "updated_at"])
+    record(collectivite=campaign.collectivite, actor=actor, action=states.EVENTS[action], obj=campaign)
+    return campaign
+
+
 @transaction.atomic
 def publish_campaign(*, campaign: Campaign, actor, now=None) -> Campaign:
     now = now or timezone.now()
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status != Status.DRAFT:
-        raise ActionError(_("Only a draft campaign can be published."), code="not_draft")
+    campaign, status = _locked(campaign, states.PUBLISH, _("Only a draft campaign can be published."), "not_draft")
     _full_clean(campaign)
     if campaign.ends_at <= now:
         raise ActionError(_("The closing date has passed: move it later before publishing."), field="ends_at")
     if not campaign.territory_communes().exists():
         raise ActionError(_("The campaign's territory holds no commune."), field="territory_scope")
-    campaign.status = Status.PUBLISHED
     campaign.published_at = now
-    campaign.save(update_fields=["status", "published_at", "updated_at"])
-    record(collectivite=campaign.collectivite, actor=actor, action="campaign.published", obj=campaign)
-    return campaign
+    return _move(campaign, states.PUBLISH, status, actor=actor, fields=["published_at"])
 
 
 @transaction.atomic
 def close_campaign(*, campaign: Campaign, actor, now=None) -> Campaign:
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status != Status.PUBLISHED:
-        raise ActionError(_("Only a published campaign can be closed."), code="not_published")
-    campaign.status = Status.CLOSED
+    """Closes a published campaign: no gift starts any more. Nothing else changes: a donor
+    already on the payment page keeps the match promised until the reservation ends (then it
+    is released, like any reservation), gifts and vouchers stay valid, payouts go on."""
+    campaign, status = _locked(campaign, states.CLOSE, _("Only a published campaign can be closed."), "not_published")
     campaign.closed_at = now or timezone.now()
-    campaign.save(update_fields=["status", "closed_at", "updated_at"])
-    record(collectivite=campaign.collectivite, actor=actor, action="campaign.closed", obj=campaign)
-    return campaign
+    return _move(campaign, states.CLOSE, status, actor=actor, fields=["closed_at"])
+
+
+@transaction.atomic
+def reopen_campaign(*, campaign: Campaign, actor, now=None) -> Campaign:
+    """Reopens a closed campaign, until its closing date: gifts start again, with what is left
+    of the public budget."""
+    now = now or timezone.now()
+    campaign, status = _locked(campaign, states.REOPEN, _("Only a closed campaign can be reopened."), "not_closed")
+    if campaign.ends_at <= now:
+        raise ActionError(
+            _("The closing date has passed: the campaign can no longer be reopened."), code="ended", field="ends_at"
+        )
+    campaign.closed_at = None
+    return _move(campaign, states.REOPEN, status, actor=actor, fields=["closed_at"])

@@ -12,4 +12,5 @@ urlpatterns = [
     path("gestion/campagnes/<slug:slug>/modifier/", views.manage_edit, name="manage_edit"),
     path("gestion/campagnes/<slug:slug>/publier/", views.manage_publish, name="manage_publish"),
     path("gestion/campagnes/<slug:slug>/cloturer/", views.manage_close, name="manage_close"),
+    path("gestion/campagnes/<slug:slug>/rouvrir/", views.manage_reopen, name="manage_reopen"),
 ]

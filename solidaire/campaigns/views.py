@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -7,7 +9,7 @@ from solidaire.accounts.access import team_view
 from solidaire.accounts.roles import Capability
 from solidaire.core.errors import ActionError
 
-from . import actions
+from . import actions, states
 from .access import get_campaign_for_team, get_public_campaign
 from .forms import CampaignForm
 from .models import Campaign
@@ -74,7 +76,11 @@ def _defaults() -> dict:
 @team_view(Capability.VIEW_DASHBOARD)
 def manage_detail(request, slug: str):
     campaign = get_campaign_for_team(request, slug, Capability.VIEW_DASHBOARD)
-    return render(request, "campaigns/manage_detail.html", {"campaign": campaign, **_rules_context(campaign)})
+    return render(
+        request,
+        "campaigns/manage_detail.html",
+        {"campaign": campaign, "can_reopen": _possible(campaign, states.REOPEN), **_rules_context(campaign)},
+    )
 
 
 @team_view(Capability.MANAGE_CAMPAIGNS)
@@ -110,14 +116,58 @@ def manage_publish(request, slug: str):
     return redirect("campaigns:manage_detail", slug=campaign.slug)
 
 
+# Closing and reopening, as the payouts' actions: the button asks first (a page that says what the
+# move does), the confirmation makes the move.
+
+MOVES = {
+    states.CLOSE: (actions.close_campaign, lambda: _("The campaign is closed.")),
+    states.REOPEN: (actions.reopen_campaign, lambda: _("The campaign is open again.")),
+}
+
+
+def _possible(campaign: Campaign, action: str) -> bool:
+    """Whether the table allows the move now (reopening: only before the closing date)."""
+    if states.target(campaign.status, action) is None:
+        return False
+    return action != states.REOPEN or campaign.ends_at > timezone.now()
+
+
+def _confirm_and_move(request, slug: str, action: str):
+    campaign = get_campaign_for_team(request, slug, Capability.MANAGE_CAMPAIGNS)
+    move, done = MOVES[action]
+    if request.POST.get("confirmed"):
+        try:
+            move(campaign=campaign, actor=request.user)
+        except ActionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done())
+        return redirect("campaigns:manage_detail", slug=campaign.slug)
+    if not _possible(campaign, action):
+        refusal = {
+            states.CLOSE: _("Only a published campaign can be closed."),
+            states.REOPEN: _("Only a closed campaign can be reopened, until its closing date."),
+        }[action]
+        messages.error(request, refusal)
+        return redirect("campaigns:manage_detail", slug=campaign.slug)
+    return render(
+        request,
+        f"campaigns/manage_{action}.html",
+        {"campaign": campaign, "hold_minutes": settings.SOLIDAIRE_RESERVATION_MINUTES},
+    )
+
+
 @require_POST
 @team_view(Capability.MANAGE_CAMPAIGNS)
 def manage_close(request, slug: str):
-    campaign = get_campaign_for_team(request, slug, Capability.MANAGE_CAMPAIGNS)
-    try:
-        actions.close_campaign(campaign=campaign, actor=request.user)
-    except ActionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The campaign is closed."))
-    return redirect("campaigns:manage_detail", slug=campaign.slug)
+    """The campaign page's button: what closing does, and the button that confirms; confirmed,
+    it closes."""
+    return _confirm_and_move(request, slug, states.CLOSE)
+
+
+@require_POST
+@team_view(Capability.MANAGE_CAMPAIGNS)
+def manage_reopen(request, slug: str):
+    """The campaign page's button: what reopening does, and the button that confirms;
+    confirmed, it reopens."""
+    return _confirm_and_move(request, slug, states.REOPEN)

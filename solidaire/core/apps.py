@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "solidaire.core"
     verbose_name = _("Platform")
+
+    def ready(self):
+        from . import converters  # noqa: F401 - registers <id:…> before any URLconf is read

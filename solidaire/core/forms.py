@@ -1,4 +1,5 @@
-"""Form fields shared by the back office: money typed in euros, stored in cents."""
+"""Form fields shared by the back office: money typed in euros, stored in cents; dates and
+moments of this century."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -77,6 +78,31 @@ class EuroListField(forms.Field):
         return value
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def validate_date_range(value) -> None:
+    """A date or moment typed by a person lies in this century. Python takes years 1 to 9999, but
+    not what is computed from their edges: the first of January of year 1 turned to UTC, or the
+    last day of 9999 plus a period of validity, raise OverflowError (a server error)."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="out_of_range",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+
+
+class DateRangeMixin:
+    """For every date and date-time field of the product's forms: see validate_date_range."""
+
+    default_validators = [validate_date_range]
+
+
+class DateField(DateRangeMixin, forms.DateField):
+    pass
+
+
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -87,7 +113,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d"]
 
 
-class DateTimeLocalField(forms.DateTimeField):
+class DateTimeLocalField(DateRangeMixin, forms.DateTimeField):
     widget = DateTimeLocalInput
 
     def __init__(self, **kwargs):

@@ -12,10 +12,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+UNREADABLE = (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError)
 
 
 def validate_image(upload) -> None:
-    """Model/form validator: size, real format (not the file name), pixel count."""
+    """Model/form validator: size, real format (not the file name), pixel count, and every pixel
+    readable — a truncated JPEG opens and verifies (its header is whole) and only fails when
+    decoded, which normalise_image does after validation."""
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise ValidationError(_("The picture is larger than 5 MB."), code="too_large")
@@ -25,15 +28,18 @@ def validate_image(upload) -> None:
             fmt = image.format
             width, height = image.size
             image.verify()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+        if fmt not in ALLOWED_FORMATS:
+            raise ValidationError(_("Only JPEG, PNG and WebP pictures are accepted."), code="format")
+        if width * height > MAX_PIXELS:
+            raise ValidationError(_("The picture has too many pixels."), code="too_many_pixels")
+        upload.seek(position or 0)
+        with Image.open(upload) as image:  # verify() leaves the image unusable: opened again
+            image.load()
+    except UNREADABLE as exc:
         raise ValidationError(_("This file is not a picture we can read (JPEG, PNG or WebP)."), code="invalid") from exc
     finally:
         if position is not None:
             upload.seek(position)
-    if fmt not in ALLOWED_FORMATS:
-        raise ValidationError(_("Only JPEG, PNG and WebP pictures are accepted."), code="format")
-    if width * height > MAX_PIXELS:
-        raise ValidationError(_("The picture has too many pixels."), code="too_many_pixels")
 
 
 def normalise_image(upload, max_side: int = 1600) -> ContentFile:

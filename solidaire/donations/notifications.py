@@ -32,7 +32,7 @@ def send(gift, kind: str) -> None:
         to=gift.email,
         template=TEMPLATES[kind],
         language=gift.language,
-        reply_to=gift.collectivite.contact_email or None,
+        collectivite=gift.collectivite,
         attachments=attachments,
         context={
             "gift": gift,

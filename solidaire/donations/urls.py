@@ -5,7 +5,7 @@ from . import finance, views
 app_name = "donations"
 
 urlpatterns = [
-    path("campagnes/<slug:slug>/etablissements/<int:pk>/don/", views.start, name="start"),
+    path("campagnes/<slug:slug>/etablissements/<id:pk>/don/", views.start, name="start"),
     path("dons/<uuid:gift_id>/", views.gift_page, name="gift"),
     path("dons/<uuid:gift_id>/annuler/", views.cancel, name="cancel"),
     path("gestion/dons/", finance.gift_list, name="finance_gifts"),

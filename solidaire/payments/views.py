@@ -14,6 +14,7 @@ from solidaire.audit.events import record
 from solidaire.beneficiaries.access import get_establishment_for_team
 from solidaire.beneficiaries.models import Establishment
 from solidaire.core.money import MoneyParseError, parse_euros
+from solidaire.core.redirects import safe_next
 from solidaire.geo.text import fold
 
 from . import inbox
@@ -81,11 +82,17 @@ def sandbox_checkout(request, checkout_id: str):
         except ProviderError as exc:
             error = str(exc)
         else:
-            return HttpResponseRedirect(target or request.path)
+            # Back to the site the checkout came from, never elsewhere; "" stays on this page.
+            return HttpResponseRedirect(safe_next(request, request.path, url=target) if target else request.path)
     return render(
         request,
         "payments/sandbox_checkout.html",
-        {"checkout": checkout, "outcomes": OUTCOMES, "error": error},
+        {
+            "checkout": checkout,
+            "outcomes": OUTCOMES,
+            "error": error,
+            "back_url": safe_next(request, "core:home", url=checkout.success_url),
+        },
         status=400 if error else 200,
     )
 

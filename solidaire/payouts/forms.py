@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solidaire.core.forms import DateField
+
 from .models import Channel, PainVersion, Route
 
 
@@ -24,7 +26,7 @@ class PrepareForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("The payment provider can pay the gifts to the beneficiaries' own accounts (Stripe Connect)."),
     )
-    cutoff = forms.DateField(
+    cutoff = DateField(
         label=_("Gifts up to and including"),
         widget=DateInput(),
         help_text=_("What the beneficiaries earned up to the end of this day."),
@@ -35,7 +37,7 @@ class PrepareForm(forms.Form):
         max_length=100,
         help_text=_("The deliberation or decision that grants the payments, as the accountant knows it."),
     )
-    execution_date = forms.DateField(label=_("Requested execution date"), widget=DateInput(), required=False)
+    execution_date = DateField(label=_("Requested execution date"), widget=DateInput(), required=False)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_cutoff(self):

@@ -112,6 +112,7 @@ class BrandingForm(forms.ModelForm):
             "logo",
             "main_colour",
             "contact_email",
+            "email_from",
             "contact_phone",
             "website",
             "postal_address",

@@ -45,7 +45,17 @@ class Collectivite(models.Model):
         validators=[validate_brand_colour],
         help_text=_("Hexadecimal colour such as #00597a; white text must stay readable on it."),
     )
-    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_email = models.EmailField(
+        _("contact e-mail"), blank=True, help_text=_("Shown on the site; answers to the site's e-mails go there.")
+    )
+    email_from = models.EmailField(
+        _("sender of e-mails"),
+        blank=True,
+        help_text=_(
+            "The address the site's e-mails come from, under the collectivité's name. Empty: the platform's "
+            "address. Ask your platform operator to allow it first, or the e-mails may be rejected as spam."
+        ),
+    )
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     website = models.URLField(_("website"), blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)

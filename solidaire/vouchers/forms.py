@@ -1,12 +1,22 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from solidaire.core.forms import EuroField
+from solidaire.core.forms import DateField, EuroField
 
 from .models import Offer
 
+MAX_VALIDITY_DAYS = 3650  # ten years: a voucher's end, the gift's day plus these, stays a date
+
 
 class OfferForm(forms.ModelForm):
+    validity_days = forms.IntegerField(
+        label=capfirst(Offer._meta.get_field("validity_days").verbose_name),
+        required=False,
+        min_value=0,
+        max_value=MAX_VALIDITY_DAYS,
+        help_text=_("Either an end date or a number of days after the gift."),
+    )
     fixed_value_cents = EuroField(label=_("Fixed value (€)"), required=False)
     min_gift_cents = EuroField(
         label=_("Minimum gift to get it (€)"),
@@ -31,6 +41,7 @@ class OfferForm(forms.ModelForm):
             "terms",
             "stock",
         ]
+        field_classes = {"valid_from": DateField, "valid_until": DateField}
         widgets = {
             "kind": forms.RadioSelect,
             "value_mode": forms.RadioSelect,
@@ -41,7 +52,6 @@ class OfferForm(forms.ModelForm):
         help_texts = {
             "percent_of_gift": _("100 % gives a voucher worth the gift."),
             "bonus_percent": _("Added to the share: 20 % makes a 10 € gift worth a 12 € voucher."),
-            "validity_days": _("Either an end date or a number of days after the gift."),
             "stock": _("Optional. How many vouchers you offer at most."),
             "item_label": _("For example: un café offert."),
         }

@@ -9,6 +9,7 @@ def reminder(voucher) -> None:
         to=gift.email,
         template="vouchers/email/reminder",
         language=gift.language,
+        collectivite=gift.collectivite,
         context={"voucher": voucher, "establishment": voucher.registration.establishment, "url": private_url(voucher)},
     )
 
@@ -26,6 +27,7 @@ def offer_decided(offer) -> None:
         to=owner.email,
         template="vouchers/email/offer_decided",
         language=owner.language,
+        collectivite=offer.registration.campaign.collectivite,
         context={
             "offer": offer,
             "establishment": offer.registration.establishment,

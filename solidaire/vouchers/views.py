@@ -19,6 +19,7 @@ from django_ratelimit.core import is_ratelimited
 from solidaire.accounts.access import require_capability, team_view
 from solidaire.accounts.roles import Capability
 from solidaire.beneficiaries.models import Registration
+from solidaire.core.converters import parse_id
 from solidaire.core.errors import ActionError
 
 from . import actions, codes, documents
@@ -169,7 +170,7 @@ def staff(request, pk: int):
     form = StaffForm(request.POST or None)
     if request.method == "POST" and "remove" in request.POST:
         row = (
-            Staff.objects.filter(pk=request.POST.get("remove"), establishment=establishment)
+            Staff.objects.filter(pk=parse_id(request.POST.get("remove")), establishment=establishment)
             .select_related("user")
             .first()
         )

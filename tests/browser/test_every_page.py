@@ -18,6 +18,9 @@ NOT_PAGES = {
     "beneficiaries:markers",
     "beneficiaries:commune_suggestions",
     "vouchers:voucher_pdf",
+    "payouts:document",  # a file download (SEPA, CSV, XLSX, PDF)
+    "payouts:owner_statement",  # a PDF
+    "payouts:mark_sent",  # a confirmation reached by POST: checked in tests/browser/test_payouts.py
     "api:openapi-json",
     "api:openapi-view",
     "api:campaign_detail",

@@ -34,6 +34,12 @@ def fr(message: str, **values) -> str:
         return gettext(message) % {k: format_cents(v) if isinstance(v, int) else v for k, v in values.items()}
 
 
+def in_french(label) -> str:
+    """A lazy label (a status with its context) as the French page shows it."""
+    with translation.override("fr"):
+        return str(label)
+
+
 def totp_code(secret: str) -> str:
     """What the person's authenticator app shows now. allauth accepts only the current window
     (MFA_TOTP_TOLERANCE is 0): near its end, wait for the next one so the code is still valid
@@ -129,7 +135,7 @@ def test_a_batch_is_prepared_approved_by_another_officer_downloaded_and_paid(
     assert approver.path == batch_page
     batch.refresh_from_db()
     assert (batch.status, batch.approved_by) == (BatchStatus.APPROVED, tristan)
-    assert status(approver) == fr("Approved")
+    assert status(approver) == in_french(BatchStatus.APPROVED.label)
     files = approver.locator("main table").first.inner_text()
     documents = {document.kind: document for document in batch.documents.all()}
     assert set(documents) == {"sepa", "csv", "xlsx", "pdf"}
@@ -155,7 +161,7 @@ def test_a_batch_is_prepared_approved_by_another_officer_downloaded_and_paid(
     assert approver.path == batch_page
     assert status(approver) == fr("Settled")
     (row,) = approver.locator("main table").last.locator("tbody tr").all()
-    assert legal_name in row.inner_text() and fr("Paid") in row.inner_text()
+    assert legal_name in row.inner_text() and in_french(LineStatus.PAID.label) in row.inner_text()
 
     batch.refresh_from_db()
     (line,) = batch.lines.all()

@@ -1,5 +1,6 @@
-"""Closing a published campaign (actions.close_campaign, POST …/cloturer/): published → closed once;
-a draft is not closed; a closed campaign stays public and can no longer be edited."""
+"""Closing a published campaign (actions.close_campaign, POST …/cloturer/ once confirmed): published →
+closed once; a draft is not closed; a closed campaign stays public and can no longer be edited.
+The confirmation page and reopening: test_close_and_reopen.py."""
 
 import pytest
 from django.contrib.messages import get_messages
@@ -24,8 +25,11 @@ def close_url(campaign):
     return f"/gestion/campagnes/{campaign.slug}/cloturer/"
 
 
+CONFIRMED = {"confirmed": "True"}
+
+
 def test_admin_closes_a_published_campaign(personas, client_for, published):
-    response = client_for(personas.a, personas.a.admin).post(close_url(published))
+    response = client_for(personas.a, personas.a.admin).post(close_url(published), CONFIRMED)
     assert response.status_code == 302
     published.refresh_from_db()
     assert published.status == "closed"
@@ -43,9 +47,9 @@ def test_closed_campaign_stays_on_the_public_site_marked_closed(personas, client
 
 def test_closing_twice_is_refused_and_recorded_once(personas, client_for, published):
     admin = client_for(personas.a, personas.a.admin)
-    admin.post(close_url(published))
+    admin.post(close_url(published), CONFIRMED)
     closed_at = Campaign.objects.get().closed_at
-    response = admin.post(close_url(published))
+    response = admin.post(close_url(published), CONFIRMED)
     assert [m.level_tag for m in get_messages(response.wsgi_request)][-1] == "error"
     assert Campaign.objects.get().closed_at == closed_at
     assert audit_actions(published) == ["campaign.closed"]
@@ -80,6 +84,8 @@ def test_a_campaign_lives_draft_published_closed_and_the_log_tells_it(personas):
     assert Campaign.objects.get().status == "closed"
 
 
-def test_close_is_only_a_post(personas, client_for, published):
-    assert client_for(personas.a, personas.a.admin).get(close_url(published)).status_code == 405
+def test_close_is_only_a_post_and_only_once_confirmed(personas, client_for, published):
+    admin = client_for(personas.a, personas.a.admin)
+    assert admin.get(close_url(published)).status_code == 405
+    assert admin.post(close_url(published)).status_code == 200  # asks to confirm
     assert Campaign.objects.get().status == "published"

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from solidaire.audit.models import AuditEvent
 from solidaire.beneficiaries.actions import suspend_payouts
@@ -276,4 +277,5 @@ def test_a_provider_batch_is_prepared_and_sent_from_the_pages(personas, client_f
     page = client.get(reverse("payouts:batch", args=[batch.pk])).content.decode()
     assert reverse("payouts:document", args=[batch.pk, "sepa"]) not in page
     confirm = client.post(reverse("payouts:mark_sent", args=[batch.pk])).content.decode()
-    assert "fournisseur de paiement" in confirm or "payment provider" in confirm
+    with translation.override("fr"):
+        assert gettext("Send the transfers") in confirm

@@ -10,6 +10,7 @@ import os
 from datetime import datetime, time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +23,7 @@ from solidaire.accounts.roles import Capability, capabilities_of
 from solidaire.audit.events import record
 from solidaire.campaigns.models import Campaign
 from solidaire.core.errors import ActionError
+from solidaire.core.forms import validate_date_range
 from solidaire.core.money import format_cents
 from solidaire.tenants.models import Collectivite
 
@@ -189,7 +191,7 @@ class Command(BaseCommand):
         if collectivite is not None:
             batches = batches.filter(collectivite=collectivite)
         key = o["batch"].strip()
-        if key.isdigit():
+        if key.isdigit() and int(key) < 2**63:
             found = batches.filter(pk=int(key)).first()
         elif collectivite is not None:
             found = batches.filter(reference=key).first()
@@ -200,9 +202,16 @@ class Command(BaseCommand):
         return found
 
     def day(self, value, flag):
-        day = parse_date(value) if value else None
+        try:
+            day = parse_date(value) if value else None
+        except ValueError:  # well formed, but no such day: 2026-02-30
+            day = None
         if value and day is None:
             raise CommandError(f"{flag}: give a date as YYYY-MM-DD, not {value!r}")
+        try:
+            validate_date_range(day)
+        except ValidationError as exc:
+            raise CommandError(f"{flag}: {exc.messages[0]}") from exc
         return day
 
     def cutoff(self, value):
