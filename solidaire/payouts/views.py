@@ -210,8 +210,7 @@ DONE = {
 }
 
 
-def _act(request, pk: int, what: str, do):
-    batch = get_batch_for_finance(request, pk)
+def _act(request, batch, what: str, do):
     form = ConfirmForm(request.POST)
     error = None
     if form.is_valid() and form.cleaned_data["confirmed"]:
@@ -243,13 +242,23 @@ def _act(request, pk: int, what: str, do):
 @require_POST
 @team_view(Capability.FINANCE)
 def approve(request, pk: int):
-    return _act(request, pk, "approve", lambda batch: actions.approve_batch(batch=batch, actor=request.user))
+    return _act(
+        request,
+        get_batch_for_finance(request, pk),
+        "approve",
+        lambda batch: actions.approve_batch(batch=batch, actor=request.user),
+    )
 
 
 @require_POST
 @team_view(Capability.FINANCE)
 def cancel(request, pk: int):
-    return _act(request, pk, "cancel", lambda batch: actions.cancel_batch(batch=batch, actor=request.user))
+    return _act(
+        request,
+        get_batch_for_finance(request, pk),
+        "cancel",
+        lambda batch: actions.cancel_batch(batch=batch, actor=request.user),
+    )
 
 
 @require_POST
@@ -257,7 +266,7 @@ def cancel(request, pk: int):
 def mark_sent(request, pk: int):
     batch = get_batch_for_finance(request, pk)
     what = "send_provider" if batch.route == Route.PROVIDER else "send"
-    return _act(request, pk, what, lambda batch: actions.mark_sent(batch=batch, actor=request.user))
+    return _act(request, batch, what, lambda batch: actions.mark_sent(batch=batch, actor=request.user))
 
 
 @require_POST
