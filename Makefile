@@ -11,7 +11,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 SOLIDAIRE := $(VENV)/bin/solidaire
-DEMO_DATABASE_URL ?= sqlite:///$(CURDIR)/var/demo.sqlite3
+DEMO_WELCOME := $(CURDIR)/var/demo-welcome.txt
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
@@ -41,14 +41,15 @@ messages:
 	@command -v msgfmt >/dev/null || (apt-get install -y -qq gettext >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext))
 	cd solidaire && ../$(SOLIDAIRE) compilemessages --ignore 'static' -v 0
 
+# The demo uses the settings' defaults (database var/solidaire.sqlite3, unless DATABASE_URL says
+# otherwise), so that `solidaire createsuperuser` and every command of the README act on it.
+# The addresses and logins are printed last, once the server answers.
 demo: install
-	SOLIDAIRE_VAR_DIR=$(CURDIR)/var $(SOLIDAIRE) collectstatic --noinput -v 0
-	DATABASE_URL=$(DEMO_DATABASE_URL) $(SOLIDAIRE) migrate --noinput -v 0
-	DATABASE_URL=$(DEMO_DATABASE_URL) SOLIDAIRE_PUBLIC_PORT=$(PORT) $(SOLIDAIRE) seed-demo
-	@echo "Open http://127.0.0.1:$(PORT)/ (Région Grand Est) or http://strasbourg.localhost:$(PORT)/ (Ville de Strasbourg)."
-	@echo "Back office: http://127.0.0.1:$(PORT)/gestion/ — e-mails are printed here."
-	DATABASE_URL=$(DEMO_DATABASE_URL) SOLIDAIRE_DEFAULT_TENANT=grand-est SOLIDAIRE_PUBLIC_PORT=$(PORT) \
-		$(SOLIDAIRE) serve --port $(PORT)
+	$(SOLIDAIRE) collectstatic --noinput -v 0
+	$(SOLIDAIRE) migrate --noinput -v 0
+	SOLIDAIRE_PUBLIC_PORT=$(PORT) $(SOLIDAIRE) seed-demo --welcome-file $(DEMO_WELCOME)
+	SOLIDAIRE_DEFAULT_TENANT=grand-est SOLIDAIRE_PUBLIC_PORT=$(PORT) \
+		$(SOLIDAIRE) serve --port $(PORT) --welcome $(DEMO_WELCOME)
 
 # Browser tests drive Debian's Chromium (installed here when missing) and inject axe-core from npm.
 browser-deps:

@@ -2,8 +2,10 @@
 suits the embedded mode (one machine, SQLite, in-process background work, sandbox payments).
 The table in README.md lists them all; keep it in step with this file."""
 
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +42,9 @@ CSRF_TRUSTED_ORIGINS = env_list("SOLIDAIRE_CSRF_TRUSTED_ORIGINS")
 # then this default (single-tenant installs and the demo on 127.0.0.1).
 SOLIDAIRE_BASE_DOMAIN = env("SOLIDAIRE_BASE_DOMAIN", "localhost")
 SOLIDAIRE_DEFAULT_TENANT = env("SOLIDAIRE_DEFAULT_TENANT")
+# The platform operator's back office (/operator/) and its sign-in answer on this host only (no
+# collectivité there); list it in SOLIDAIRE_ALLOWED_HOSTS.
+SOLIDAIRE_OPERATOR_HOST = env("SOLIDAIRE_OPERATOR_HOST", f"operator.{SOLIDAIRE_BASE_DOMAIN}")
 SOLIDAIRE_PLATFORM_NAME = env("SOLIDAIRE_PLATFORM_NAME", "Solidaire")
 # Port of the public addresses in e-mails sent from background work (empty: 80/443).
 SOLIDAIRE_PUBLIC_PORT = env("SOLIDAIRE_PUBLIC_PORT")
@@ -60,7 +65,7 @@ INSTALLED_APPS = [
     "solidaire.payouts",
     "solidaire.api",
     "solidaire.demo",
-    "django.contrib.admin",
+    "solidaire.accounts.operator_admin.OperatorAdminConfig",  # django.contrib.admin
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,15 +77,19 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "corsheaders",
     "ninja",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "solidaire.core.middleware.PrivatePagesNotStored",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "solidaire.tenants.middleware.TenantMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "solidaire.core.middleware.RedirectToPreferredLanguage",
     "django.middleware.common.CommonMiddleware",
     "solidaire.core.middleware.RefuseNullCharacters",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -123,11 +132,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the rate limits: it must be shared by every web process (docs/adr/0016).
+# Redis when SOLIDAIRE_CACHE_URL names one; "locmem://" keeps it in the process (one web worker
+# only: `solidaire check` refuses more); by default the database's cache table (made by migrate).
 CACHE_URL = env("SOLIDAIRE_CACHE_URL")
 if CACHE_URL.startswith("redis://") or CACHE_URL.startswith("rediss://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
-else:
+elif CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "solidaire.core.cache.DatabaseCache",
+            "LOCATION": "solidaire_cache",
+            # Room for a count per client address; fewer entries would forget counts early.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+# How many web processes serve requests (`solidaire serve --web-workers`, gunicorn's workers).
+SOLIDAIRE_WEB_WORKERS = env_int("SOLIDAIRE_WEB_WORKERS", 2)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -153,6 +176,17 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SOLIDAIRE_PLATFORM_NAME}] "
 ACCOUNT_ADAPTER = "solidaire.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
+# Rate limits of the account pages, counted in the shared cache (docs/ARCHITECTURE.md, "Security").
+# Failed sign-ins: per client address, and per (address, account) — the adapter's "key" — never
+# per account alone, so that strangers cannot lock an owner out. Password resets: per address, and
+# per mailbox (case, +tags and Gmail dots folded: accounts.forms.ResetPasswordForm).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,60/h/ip,5/5m/key",
+    "reset_password": "20/m/ip",
+    "reset_password_mailbox": "5/h/key",
+}
+ACCOUNT_FORMS = {"reset_password": "solidaire.accounts.forms.ResetPasswordForm"}
 # Two-factor authentication: an authenticator app's codes, with recovery codes. Admins and finance
 # officers must switch it on before they approve or download payments.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -188,7 +222,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # E-mail: console by default; "file" writes to var/mail; "smtp" uses the SMTP settings.
 EMAIL_BACKEND = {
-    "console": "django.core.mail.backends.console.EmailBackend",
+    "console": "solidaire.core.console_mail.EmailBackend",  # decoded text, links whole
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
@@ -223,6 +257,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# What tasks print (the console e-mail backend) reaches the terminal as it is, not as log lines.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
@@ -242,6 +278,7 @@ if env_bool("SOLIDAIRE_HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SOLIDAIRE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # the collectivités' sub-domains of SOLIDAIRE_BASE_DOMAIN too
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -251,9 +288,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A 4xx answer (403, 404, a CSRF failure…) is logged on one line, without a traceback.
+    "filters": {"client_errors": {"()": "solidaire.core.log_filters.ClientErrorsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors"]}},
     "root": {"handlers": ["console"], "level": env("SOLIDAIRE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # "No hostname was supplied" at every start of the worker on the filesystem broker.
+        "kombu.connection": {"level": "ERROR"},
+    },
 }
 
 # How long an invitation to join a collectivité's team stays valid.
@@ -273,11 +316,42 @@ SOLIDAIRE_MAP_ATTRIBUTION = env(
     "SOLIDAIRE_MAP_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 )
 
+
+def _tiles_origin(template: str) -> list[str]:
+    """The origin of the map's tiles for the Content-Security-Policy: "https://{s}.tile.example.org/…"
+    gives "https://*.tile.example.org"; tiles served by this site (a path) need none."""
+    parts = urlsplit(template)
+    if not parts.netloc:
+        return []
+    host = re.sub(r"\{[^}]*\}", "*", parts.netloc)
+    return [f"{parts.scheme}://{host}"]
+
+
+# Content-Security-Policy (django-csp), on every response: scripts and styles from this site's
+# static files only — no inline <script>, <style>, style="…" or on…= anywhere (data for scripts
+# goes through data-* attributes or json_script). Pictures from here, data: URLs (QR codes) and the
+# map's tile server. The payment pages of the providers are reached by links, not form posts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_tiles_origin(SOLIDAIRE_MAP_TILES_URL)],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
 # Payments and matching.
 # The sandbox provider sends its notifications over HTTP ("http") or through a test transport.
 SOLIDAIRE_SANDBOX_TRANSPORT = env("SOLIDAIRE_SANDBOX_TRANSPORT", "http")
 # Secret given to the sandbox of collectivités created from now on (empty: a random one each).
 SOLIDAIRE_SANDBOX_SECRET = env("SOLIDAIRE_SANDBOX_SECRET")
+# The largest provider notification the inbox reads, in bytes: a larger one is answered 413.
+SOLIDAIRE_NOTIFICATION_MAX_BYTES = env_int("SOLIDAIRE_NOTIFICATION_MAX_BYTES", 256 * 1024)
 # How many pools a campaign's public budget is split into (concurrency of matching).
 SOLIDAIRE_MATCHING_POOLS = env_int("SOLIDAIRE_MATCHING_POOLS", 16)
 # How long the match promised at checkout is held for the donor; shorter when less than a tenth

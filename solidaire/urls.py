@@ -2,21 +2,17 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 from django.views.static import serve
 
 from solidaire.api.views import api
 from solidaire.core import views as core_views
 
-admin.site.site_header = _("Solidaire — platform operator")
-admin.site.site_title = _("Solidaire operator")
-
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("theme.css", core_views.theme_css, name="theme_css"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("operator/", admin.site.urls),
+    path("operator/", admin.site.urls),  # on SOLIDAIRE_OPERATOR_HOST only (accounts.operator)
     path("api/v1/", api.urls),
 ]
 

@@ -35,6 +35,9 @@ def _test_settings():
         ALLOWED_HOSTS=["127.0.0.1", "localhost", ".localhost", "[::1]", "testserver", ".grandest.fr", ".moselle.fr"],
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         SOLIDAIRE_SANDBOX_TRANSPORT="tests.gifts.client_transport",
+        # One process: the in-memory cache, emptied before each test (_clear_cache). The database
+        # cache the settings choose is tested in tests/core/test_rate_limits_are_shared.py.
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
     ):
         yield
 

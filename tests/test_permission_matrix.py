@@ -42,6 +42,7 @@ from solidaire.geo.models import Commune
 from solidaire.payouts import actions as payout_actions
 from solidaire.payouts.models import PayoutSettings, StatementImport
 from solidaire.vouchers import codes
+from solidaire.vouchers.models import StaffInvitation
 
 from .beneficiaries.helpers import EstablishmentFactory, RegistrationFactory
 from .factories import CampaignFactory
@@ -150,6 +151,11 @@ MATRIX = {
     "donations:cancel [wrong token]":           (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "donations:cancel [B's]":                   (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     # Back office, finance officers and admins of A (finance): gifts, refunds, notifications.
+    # The owner's donors who agreed to be contacted, and their export (audited): owners only.
+    "donations:owner_donors":                   (LOGIN, 404,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404,   404),
+    "donations:owner_donors [B's]":             (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "donations:owner_donors_csv":               (LOGIN, 404,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404,   404),
+    "donations:owner_donors_csv [B's]":         (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "donations:finance_gifts":                  (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "donations:finance_gift":                   (LOGIN, 200,   403,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "donations:finance_gift [B's]":             (LOGIN, 404,   403,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
@@ -219,6 +225,9 @@ MATRIX = {
     "vouchers:undo [B's]":                      (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "vouchers:staff":                           (LOGIN, 404,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404,   404),
     "vouchers:staff [B's]":                     (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    # The link of an invitation to a café's counter staff: shown to whoever holds it, on its site only.
+    "vouchers:accept_staff_invitation":         (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "vouchers:accept_staff_invitation [B's]":   (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "vouchers:offer":                           (LOGIN, 404,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404,   404),
     "vouchers:offer [B's]":                     (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "vouchers:scan":                            (LOGIN, 403,   403,   403,   403,   DONE,  403,   403,   403,   403,   403,   403,   403,   403),
@@ -380,6 +389,8 @@ def request_for(row: str, w: World) -> tuple[str, str, dict]:
         "donations:gift": lambda: ("get", reverse(name, args=[gift.pk]), {"t": gift_token}),
         "donations:cancel": lambda: ("post", reverse(name, args=[gift.pk]), {"t": gift_token}),
         "donations:finance_gift": lambda: ("get", reverse(name, args=[gift.pk]), {}),
+        "donations:owner_donors": lambda: ("get", reverse(name, args=[cafe.pk]), {}),
+        "donations:owner_donors_csv": lambda: ("get", reverse(name, args=[cafe.pk]), {}),
         "payments:sandbox_checkout": lambda: ("get", reverse(name, args=[gift.checkout_id]), {}),
         "payments:connect_account": lambda: ("get", reverse(name, args=[establishment.pk]), {}),
         "payments:notifications": lambda: ("post", reverse(name, args=["sandbox"]), {"id": "evt_unsigned"}),
@@ -438,6 +449,7 @@ def voucher_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
         "vouchers:counter_voucher": lambda: ("get", reverse(name, args=[establishment, voucher.pk]), {}),
         "vouchers:undo": lambda: ("post", reverse(name, args=[establishment, made.redemption.pk]), {}),
         "vouchers:staff": lambda: ("get", reverse(name, args=[establishment]), {}),
+        "vouchers:accept_staff_invitation": lambda: ("get", reverse(name, args=[staff_invitation(cafe)]), {}),
         "vouchers:offer": lambda: ("get", reverse(name, args=[cafe.pk]), {}),
         "vouchers:scan": lambda: ("get", reverse(name, args=[payload]), {}),
         "vouchers:voucher": lambda: ("get", reverse(name, args=[voucher.pk]), token),
@@ -446,6 +458,21 @@ def voucher_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
         "vouchers:offer_decision": lambda: ("get", reverse(name, args=[made.pending.pk]), {}),
         "vouchers:outstanding": lambda: ("get", reverse(name), {}),
     }[name]()
+
+
+def staff_invitation(cafe) -> str:
+    """The token of an invitation to the counter staff of `cafe`, sent by its owner."""
+    establishment = cafe.establishment
+    StaffInvitation.objects.get_or_create(
+        token_hash=hash_token(f"staff-{establishment.pk}"),
+        defaults={
+            "establishment": establishment,
+            "email": "serveur@example.org",
+            "invited_by": establishment.owner,
+            "expires_at": timezone.now() + timedelta(days=7),
+        },
+    )
+    return f"staff-{establishment.pk}"
 
 
 def payouts_of(w: World) -> dict:

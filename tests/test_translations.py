@@ -216,12 +216,13 @@ def _expected(language, msgid):
 
 @pytest.mark.parametrize(
     ("language", "path", "accept"),
-    [("de", "/de/", "de"), ("de", "/de/", "fr"), ("en", "/en/", "de"), ("fr", "/", "de")],
+    [("de", "/de/", "de"), ("de", "/de/", "fr"), ("en", "/en/", "de"), ("fr", "/", "fr")],
 )
 def test_home_page_speaks_the_language_of_its_address(
     compiled_catalogues, personas, client_for, language, path, accept
 ):
-    """The language prefix decides; an unprefixed address is French whatever the browser asks."""
+    """The language prefix decides (the first visit's redirect by Accept-Language is in
+    tests/core/test_first_visit_language.py)."""
     response = client_for(personas.a).get(path, HTTP_ACCEPT_LANGUAGE=accept)
     assert response.status_code == 200
     html = response.content.decode()

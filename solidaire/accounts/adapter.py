@@ -7,24 +7,48 @@ from django.conf import settings
 from django.utils import translation
 
 from solidaire.core.emails import enqueue, message_dict, reply_to_for, sender, sign
+from solidaire.core.ratelimits import client_address, client_network, folded_email
 from solidaire.core.redirects import is_safe
-from solidaire.tenants.resolution import tenant_url
+from solidaire.tenants.resolution import operator_url, tenant_url
+
+
+def canonical_origin(request) -> str:
+    """Where the links of an e-mail asked for through this request point: the collectivité's
+    canonical address, or the operator's host (the only other host with account pages)."""
+    collectivite = getattr(request, "tenant", None) if request is not None else None
+    if collectivite is not None:
+        return tenant_url(collectivite, "", request)
+    return operator_url("", request)
 
 
 def site_of(request) -> SimpleNamespace:
     """What allauth's templates call `current_site`: the collectivité of the request (its name,
-    its site's host), or the platform on a host without one."""
+    its site's host), or the platform on the operator's host."""
     collectivite = getattr(request, "tenant", None) if request is not None else None
-    if collectivite is None:
-        host = request.get_host() if request is not None else ""
-        return SimpleNamespace(name=settings.SOLIDAIRE_PLATFORM_NAME, domain=host)
-    return SimpleNamespace(name=collectivite.name, domain=urlsplit(tenant_url(collectivite, "/", request)).netloc)
+    name = collectivite.name if collectivite is not None else settings.SOLIDAIRE_PLATFORM_NAME
+    return SimpleNamespace(name=name, domain=urlsplit(canonical_origin(request)).netloc)
+
+
+def canonical_links(context: dict, request) -> dict:
+    """allauth builds the links of its e-mails (reset, confirmation, sign-up) from the request's
+    host, which the client chooses: each becomes the same path on the canonical address."""
+    if request is None:
+        return context
+    asked, canonical = request.build_absolute_uri("/")[:-1], canonical_origin(request)
+    return {
+        name: canonical + value[len(asked) :] if isinstance(value, str) and value.startswith(asked + "/") else value
+        for name, value in context.items()
+    }
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth's e-mails (verification, password reset) go through the task queue like ours, on
-    behalf of the collectivité of the site they were asked from; its `next` addresses stay on
-    the site (solidaire.core.redirects)."""
+    behalf of the collectivité of the site they were asked from, their links on its canonical
+    address; its `next` addresses stay on the site (solidaire.core.redirects).
+
+    Failed sign-ins are counted per client address and per (address, account), never per account
+    alone (settings.ACCOUNT_RATE_LIMITS["login_failed"]): strangers failing to sign in as
+    someone cannot lock them out of their account."""
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request
@@ -35,7 +59,7 @@ class AccountAdapter(DefaultAccountAdapter):
             "current_site": site_of(request),
             "collectivite": collectivite,
             "platform_name": settings.SOLIDAIRE_PLATFORM_NAME,
-            **context,
+            **canonical_links(context, request),
         }
         message = self.render_mail(template_prefix, email, context)
         message.from_email = sender(collectivite)
@@ -49,3 +73,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user.language = (translation.get_language() or "fr")[:2]
         return super().save_user(request, user, form, commit=commit)
+
+    def get_client_ip(self, request):
+        """The address the other rate limits see (SOLIDAIRE_CLIENT_IP_HEADER)."""
+        return client_address(request) or super().get_client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth's "key" of the login_failed limit (its default: the account alone). Here: this
+        # address (an IPv6 /64 network) trying this account, however its e-mail address is written.
+        login = credentials.get("email", credentials.get("username", ""))
+        return f"{client_network(request)}|{folded_email(login)}"

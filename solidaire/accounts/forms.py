@@ -1,5 +1,10 @@
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.core import context as allauth_context
+from allauth.core import ratelimit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from solidaire.core.ratelimits import folded_email
 
 from .roles import Role
 
@@ -23,3 +28,17 @@ class ProfileForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = settings.LANGUAGES
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's, with a limit per mailbox: "Jean.Dupont+1@gmail.com" and "jeandupont@gmail.com"
+    share it (settings.ACCOUNT_RATE_LIMITS["reset_password_mailbox"]), so that nobody floods one
+    inbox with reset e-mails by writing its address in many ways."""
+
+    def clean_email(self):
+        email = super().clean_email()
+        if not ratelimit.consume(allauth_context.request, action="reset_password_mailbox", key=folded_email(email)):
+            raise forms.ValidationError(
+                _("Too many password resets were asked for this address. Try again later."), code="rate_limited"
+            )
+        return email

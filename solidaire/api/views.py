@@ -24,6 +24,7 @@ from solidaire.donations import actions
 from solidaire.donations.figures import campaign_figures
 from solidaire.donations.models import Gift
 from solidaire.donations.views import client_address, gift_urls, is_limited
+from solidaire.vouchers.describe import counterpart, with_offers
 
 from .schemas import BeneficiaryPage, CampaignOut, Error, GiftCreated, GiftIn, GiftOut, Text
 
@@ -134,13 +135,13 @@ def beneficiaries(
                 "commune": r.establishment.commune.name,
                 "commune_insee_code": r.establishment.commune.insee_code,
                 "postal_code": r.establishment.postal_code,
-                "counterpart": r.counterpart,
+                "counterpart": counterpart(r),
                 "gifts_count": r.gifts_count,
                 "gifts_total_cents": r.gifts_total_cents,
                 "matching_total_cents": r.matching_total_cents,
                 "url": request.build_absolute_uri(base.replace("/0/", f"/{r.establishment_id}/")),
             }
-            for r in current.object_list
+            for r in with_offers(current.object_list)
         ],
     }
 

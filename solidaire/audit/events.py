@@ -37,11 +37,14 @@ ACTION_LABELS = {
     "gift.dispute_opened": _("Payment disputed by the card holder"),
     "gift.dispute_won": _("Dispute won"),
     "gift.dispute_lost": _("Dispute lost"),
+    "gift.donor_contacts_exported": _("Contact details of donors exported"),
     "payments.settings_changed": _("Payment settings changed"),
     "payments.connect_account_changed": _("Stripe account of an establishment changed"),
     "offer.submitted": _("Counterpart offer submitted"),
     "offer.approved": _("Counterpart offer approved"),
     "offer.rejected": _("Counterpart offer rejected"),
+    "counter.staff_invited": _("Counter staff invited"),
+    "counter.staff_invitation_cancelled": _("Counter staff invitation cancelled"),
     "counter.staff_added": _("Counter staff added"),
     "counter.staff_removed": _("Counter staff removed"),
     "registration.payouts_suspended": _("Payments to a beneficiary held back"),
@@ -56,6 +59,50 @@ ACTION_LABELS = {
     "payout.line_failed": _("Payment returned by the bank"),
     "payout.statement_imported": _("Bank statement imported"),
 }
+
+# Human label of each key of an event's details (`data`), shown as "label: value" lines: every key
+# a write path records has one (tests/audit/test_audit_details_in_words.py reads them all).
+DETAIL_LABELS = {
+    "after": _("After"),
+    "already_paid": _("Already paid"),
+    "amount_cents": _("Amount"),
+    "applied": _("Changed at once"),
+    "approved_by": _("Approved by"),
+    "before": _("Before"),
+    "borne_by_collectivite": _("Borne by the collectivité"),
+    "campaign": _("Campaign"),
+    "changes": _("Changes"),
+    "channel": _("What is paid"),
+    "communes": _("Communes"),
+    "count": _("Donors"),
+    "dispute": _("Dispute"),
+    "domains": _("Web addresses"),
+    "establishment": _("Establishment"),
+    "failed": _("Failed"),
+    "fields": _("Fields"),
+    "from": _("Before"),
+    "iban_end": _("IBAN ending in"),
+    "invited_by": _("Invited by"),
+    "kind": _("Kind"),
+    "lines": _("Payments"),
+    "matched": _("Matched"),
+    "message": _("Message"),
+    "pending": _("Waiting for review"),
+    "prepared_by": _("Prepared by"),
+    "provider_refund": _("Provider's refund reference"),
+    "reason": _("Reason"),
+    "refund": _("Refund"),
+    "refunded_cents": _("Refunded in all"),
+    "role": _("Role"),
+    "sha256": _("File fingerprint (SHA-256)"),
+    "slug": _("Web address"),
+    "to": _("After"),
+    "total_cents": _("Total"),
+    "unmatched": _("Not matched"),
+    "via": _("Through"),
+}
+# Values that are codes, in words: "via" (where a file was downloaded from).
+VALUE_LABELS = {"via": {"web": _("the website"), "cli": _("the command line")}}
 
 
 def record(*, collectivite, actor, action: str, obj=None, label: str = "", data: dict | None = None) -> AuditEvent:

@@ -7,12 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.accounts.models import Membership
 from solidaire.accounts.roles import Role
 from solidaire.audit.events import record
-from solidaire.campaigns.choices import CounterpartPolicy
 from solidaire.core.errors import ActionError
 from solidaire.core.images import normalise_image
 
 from . import notifications
 from .models import ACTIVE_STATUSES, PUBLIC_FIELDS, Establishment, Registration, RegistrationStatus
+from .positions import place_at_commune
 from .validators import mask_iban
 
 REVIEWED_FIELDS = (*PUBLIC_FIELDS, "legal_name", "siret", "rna")
@@ -47,15 +47,7 @@ def check_eligibility(*, campaign, establishment: Establishment, now=None) -> No
         )
 
 
-def _check_counterpart(campaign, counterpart: str) -> str:
-    if campaign.counterpart_policy == CounterpartPolicy.NONE:
-        return ""
-    if campaign.counterpart_policy == CounterpartPolicy.REQUIRED and not counterpart:
-        raise ActionError(_("This campaign requires a counterpart for donors."), field="counterpart")
-    return counterpart
-
-
-def _create_registration(*, campaign, establishment, counterpart, owner, now) -> Registration:
+def _create_registration(*, campaign, establishment, owner, now) -> Registration:
     check_eligibility(campaign=campaign, establishment=establishment, now=now)
     if Registration.objects.filter(campaign=campaign, establishment=establishment, status__in=ACTIVE_STATUSES).exists():
         raise ActionError(_("This establishment is already registered for this campaign."), code="already_registered")
@@ -65,7 +57,6 @@ def _create_registration(*, campaign, establishment, counterpart, owner, now) ->
                 campaign=campaign,
                 establishment=establishment,
                 legal_identifier=establishment.legal_identifier,
-                counterpart=_check_counterpart(campaign, counterpart),
                 terms_accepted_at=now,
                 submitted_at=now,
             )
@@ -94,8 +85,7 @@ def register_establishment(*, owner, campaign, form, registration_form, now=None
     photo = form.cleaned_data.get("photo")
     if photo:
         establishment.photo = normalise_image(photo)
-    commune = establishment.commune
-    establishment.latitude, establishment.longitude = commune.latitude, commune.longitude
+    place_at_commune(establishment)
     check_eligibility(campaign=campaign, establishment=establishment, now=now)
     establishment.save()
     registration = _create_registration(
@@ -103,7 +93,6 @@ def register_establishment(*, owner, campaign, form, registration_form, now=None
         establishment=establishment,
         owner=owner,
         now=now,
-        counterpart=registration_form.cleaned_data.get("counterpart", ""),
     )
     _geocode_later(establishment)
     return registration
@@ -118,7 +107,6 @@ def join_campaign(*, owner, establishment, campaign, registration_form, now=None
         establishment=establishment,
         owner=owner,
         now=now,
-        counterpart=registration_form.cleaned_data.get("counterpart", ""),
     )
 
 
@@ -202,8 +190,7 @@ def update_establishment(*, establishment: Establishment, form, actor) -> dict:
         else:
             setattr(current, field, getattr(proposed, field))
     if "commune" in immediate:
-        current.latitude, current.longitude = current.commune.latitude, current.commune.longitude
-        current.position_source = "commune"
+        place_at_commune(current)
     current.save()
     if "siret" in immediate or "rna" in immediate:
         _sync_legal_identifier(current)
@@ -302,14 +289,12 @@ def _decided(registration, moderator, action):
 
 
 @transaction.atomic
-def resubmit(*, registration, owner, counterpart: str | None = None, now=None) -> Registration:
+def resubmit(*, registration, owner, now=None) -> Registration:
     registration = _locked_registration(registration)
     if registration.status != RegistrationStatus.CHANGES_REQUESTED:
         raise ActionError(_("Only a registration with changes requested can be submitted again."), code="not_changes")
     now = now or timezone.now()
     check_eligibility(campaign=registration.campaign, establishment=registration.establishment, now=now)
-    if counterpart is not None:
-        registration.counterpart = _check_counterpart(registration.campaign, counterpart.strip())
     registration.legal_identifier = registration.establishment.legal_identifier
     registration.status = RegistrationStatus.PENDING
     registration.submitted_at = now
@@ -369,7 +354,10 @@ def resume_payouts(*, registration, moderator) -> Registration:
     registration.payouts_suspension_reason = ""
     registration.save(update_fields=["payouts_suspended_at", "payouts_suspension_reason"])
     record(
-        collectivite=registration.campaign.collectivite, actor=moderator, action="registration.payouts_resumed", obj=registration
+        collectivite=registration.campaign.collectivite,
+        actor=moderator,
+        action="registration.payouts_resumed",
+        obj=registration,
     )
     return registration
 
@@ -397,8 +385,7 @@ def approve_changes(*, establishment, moderator) -> Establishment:
     moved = "commune" in current.pending_changes or "address" in current.pending_changes
     if "commune" in current.pending_changes:
         current.commune = current.commune.__class__.objects.get(pk=current.commune_id)
-        current.latitude, current.longitude = current.commune.latitude, current.commune.longitude
-        current.position_source = "commune"
+        place_at_commune(current)
     current.pending_changes, current.pending_photo, current.pending_since = {}, "", None
     current.save()
     _sync_legal_identifier(current)

@@ -11,7 +11,7 @@ from solidaire.geo.lookup import find_communes, is_exact_match
 from solidaire.geo.models import Departement
 from solidaire.geo.text import fold
 
-from .models import Registration
+from .models import PositionSource, Registration
 
 SORTS = ("name", "supported", "newest", "nearest")
 
@@ -46,7 +46,6 @@ def approved_registrations(campaign):
         .only(
             "id",
             "campaign_id",
-            "counterpart",
             "approved_at",
             "gifts_count",
             "gifts_total_cents",
@@ -124,13 +123,22 @@ def territory_departements(campaign) -> list:
 
 
 def markers(campaign) -> list[list]:
-    """[[establishment id, latitude×10⁵, longitude×10⁵, name], …]: small enough for thousands."""
+    """[[establishment id, latitude×10⁵, longitude×10⁵, name], …]: small enough for thousands. A
+    fifth item, 1, marks an approximate position: the centre of the département, the commune's
+    position being unknown."""
     rows = (
         Registration.objects.approved()
         .filter(campaign=campaign, establishment__latitude__isnull=False)
         .values_list(
-            "establishment_id", "establishment__latitude", "establishment__longitude", "establishment__trade_name"
+            "establishment_id",
+            "establishment__latitude",
+            "establishment__longitude",
+            "establishment__trade_name",
+            "establishment__position_source",
         )
         .order_by("establishment_id")
     )
-    return [[pk, round(lat * 100000), round(lon * 100000), name] for pk, lat, lon, name in rows]
+    return [
+        [pk, round(lat * 100000), round(lon * 100000), name, *([1] if source == PositionSource.DEPARTEMENT else [])]
+        for pk, lat, lon, name, source in rows
+    ]

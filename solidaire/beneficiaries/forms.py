@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from solidaire.campaigns.choices import Category, CounterpartPolicy
+from solidaire.campaigns.choices import Category
+from solidaire.core.translated import explain_translations
 from solidaire.geo.lookup import find_communes, is_exact_match, label
 from solidaire.geo.models import Commune
 
@@ -52,10 +53,14 @@ class EstablishmentForm(forms.ModelForm):
             "photo",
             "photo_alt",
             "description",
+            "description_en",
+            "description_de",
             "account_holder",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
+            "description_en": forms.Textarea(attrs={"rows": 4}),
+            "description_de": forms.Textarea(attrs={"rows": 4}),
             "opening_hours": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         }
@@ -63,7 +68,19 @@ class EstablishmentForm(forms.ModelForm):
     SECTIONS = [
         (_("Your establishment"), ["trade_name", "legal_name", "category", "identifier"]),
         (_("Address"), ["address", "commune_text", "postal_code"]),
-        (_("Public page"), ["description", "opening_hours", "phone", "website", "photo", "photo_alt"]),
+        (
+            _("Public page"),
+            [
+                "description",
+                "description_en",
+                "description_de",
+                "opening_hours",
+                "phone",
+                "website",
+                "photo",
+                "photo_alt",
+            ],
+        ),
         (_("Payouts"), ["iban", "account_holder"]),
     ]
 
@@ -71,6 +88,7 @@ class EstablishmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.territory = territory if territory is not None else Commune.objects.all()
         self.commune_candidates: list[Commune] = []
+        explain_translations(self)
         if categories:
             self.fields["category"].choices = [(c, label_) for c, label_ in Category.choices if c in categories]
         if self.instance.pk:
@@ -174,15 +192,9 @@ class EstablishmentForm(forms.ModelForm):
 
 
 class RegistrationForm(forms.Form):
-    """What is specific to one campaign: the counterpart and the acceptance of its terms."""
+    """What is specific to one campaign: the acceptance of its terms. The counterpart offered to
+    donors is an offer, proposed once registered and moderated on its own (vouchers)."""
 
-    counterpart = forms.CharField(
-        label=_("Counterpart offered to donors"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For example: a voucher worth the gift plus 20 %, valid until 30 June."),
-    )
     accept_terms = forms.BooleanField(
         label=_("I accept the terms of the campaign and certify that the information given is accurate."),
         required=True,
@@ -192,13 +204,6 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        if campaign.counterpart_policy == CounterpartPolicy.NONE:
-            del self.fields["counterpart"]
-        elif campaign.counterpart_policy == CounterpartPolicy.REQUIRED:
-            self.fields["counterpart"].required = True
-
-    def clean_counterpart(self):
-        return (self.cleaned_data.get("counterpart") or "").strip()
 
 
 class DecisionForm(forms.Form):

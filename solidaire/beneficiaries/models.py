@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidaire.campaigns.choices import Category
 from solidaire.core.images import validate_image
+from solidaire.core.translated import Translated, translations
 from solidaire.geo.models import Commune
 from solidaire.geo.text import fold
 
@@ -25,15 +26,19 @@ PUBLIC_FIELDS = (
     "photo",
     "photo_alt",
     "description",
+    "description_en",
+    "description_de",
 )
 
 
 class PositionSource(models.TextChoices):
     COMMUNE = "commune", _("Centre of the commune")
     GEOCODER = "geocoder", _("Address geocoded")
+    # The commune has no (valid) position: the centre of its département, shown as approximate.
+    DEPARTEMENT = "departement", _("Centre of the département (approximate)")
 
 
-class Establishment(models.Model):
+class Establishment(Translated, models.Model):
     collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.PROTECT, related_name="establishments")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="establishments")
     trade_name = models.CharField(_("trade name"), max_length=120)
@@ -46,7 +51,7 @@ class Establishment(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=5)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
-    position_source = models.CharField(max_length=10, choices=PositionSource.choices, default=PositionSource.COMMUNE)
+    position_source = models.CharField(max_length=12, choices=PositionSource.choices, default=PositionSource.COMMUNE)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     website = models.URLField(_("website"), blank=True)
     opening_hours = models.TextField(_("opening hours"), blank=True)
@@ -63,6 +68,8 @@ class Establishment(models.Model):
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_alt = models.CharField(_("photo description"), max_length=200, blank=True)
     description = models.TextField(_("description"), max_length=3000)
+    # Optional; the page shows French where the visitor's language is missing (core.translated).
+    description_en, description_de = translations(description)
     iban = models.CharField(_("IBAN"), max_length=34)
     account_holder = models.CharField(_("account holder"), max_length=140)
     # Connected account when the collectivité pays beneficiaries through Stripe Connect.
@@ -74,6 +81,8 @@ class Establishment(models.Model):
     search_text = models.CharField(max_length=400, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    TRANSLATED = ("description",)
 
     class Meta:
         ordering = ["trade_name"]
@@ -93,6 +102,11 @@ class Establishment(models.Model):
     @property
     def legal_identifier(self) -> str:
         return self.siret or self.rna
+
+    @property
+    def position_is_approximate(self) -> bool:
+        """Shown at its département's centre: the commune's position is unknown."""
+        return self.position_source == PositionSource.DEPARTEMENT
 
     @property
     def has_pending_changes(self) -> bool:
@@ -134,7 +148,7 @@ class Registration(models.Model):
         default=RegistrationStatus.PENDING,
         db_index=True,
     )
-    counterpart = models.TextField(_("counterpart offered to donors"), blank=True, max_length=1000)
+    # What donors receive is the approved counterpart offer (vouchers.Offer), described from it.
     terms_accepted_at = models.DateTimeField()
     submitted_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)

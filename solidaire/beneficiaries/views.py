@@ -20,6 +20,7 @@ from solidaire.core.errors import ActionError
 from solidaire.donations.forms import GiftForm
 from solidaire.donations.public import recent_public_messages
 from solidaire.vouchers.actions import offer_in_force
+from solidaire.vouchers.describe import with_offers
 
 from . import actions
 from .access import (
@@ -43,6 +44,7 @@ def directory(request, slug: str):
     query = DirectoryQuery.from_params(request.GET)
     registrations, origin = search(campaign, query)
     page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_offers(page.object_list)  # what each card says donors receive
     departements = territory_departements(campaign)
     params = request.GET.copy()
     params.pop("page", None)
@@ -128,6 +130,9 @@ def owner_home(request):
         for c in Campaign.objects.for_tenant(request.tenant).filter(status=Status.PUBLISHED)
         if c.registration_is_open()
     ]
+    establishments = list(establishments)
+    for establishment in establishments:
+        establishment.campaigns_to_join = _campaigns_not_joined(establishment, open_campaigns)
     return render(
         request,
         "beneficiaries/owner_home.html",
@@ -138,6 +143,13 @@ def owner_home(request):
             "counters": Establishment.objects.filter(staff__user=request.user, collectivite=request.tenant),
         },
     )
+
+
+def _campaigns_not_joined(establishment, open_campaigns):
+    """The open campaigns `establishment` may still join: not those it takes part in (a registration
+    pending, to be changed or approved), as the join action would refuse them."""
+    joined = {r.campaign_id for r in establishment.registrations.all() if r.status in ACTIVE_STATUSES}
+    return [campaign for campaign in open_campaigns if campaign.pk not in joined]
 
 
 def _registration_campaign(request, slug):
@@ -196,7 +208,7 @@ def join(request, pk: int, slug: str):
     campaign, closed = _registration_campaign(request, slug)
     if closed:
         return closed
-    registration_form = RegistrationForm(request.POST or None, campaign=campaign)
+    registration_form = RegistrationForm(request.POST if request.method == "POST" else None, campaign=campaign)
     if request.method == "POST" and registration_form.is_valid():
         try:
             registration = actions.join_campaign(
@@ -259,15 +271,11 @@ def owner_registration(request, pk: int):
     registration_form = None
     if registration.status == RegistrationStatus.CHANGES_REQUESTED:
         registration_form = RegistrationForm(
-            request.POST or None, campaign=registration.campaign, initial={"counterpart": registration.counterpart}
+            request.POST if request.method == "POST" else None, campaign=registration.campaign
         )
         if request.method == "POST" and registration_form.is_valid():
             try:
-                actions.resubmit(
-                    registration=registration,
-                    owner=request.user,
-                    counterpart=registration_form.cleaned_data.get("counterpart"),
-                )
+                actions.resubmit(registration=registration, owner=request.user)
             except ActionError as exc:
                 registration_form.add_error(None, exc.message)
             else:

@@ -6,6 +6,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.core.forms import DateTimeLocalField, EuroField, EuroListField
+from solidaire.core.translated import explain_translations, translated_names
 from solidaire.geo.models import Commune, Departement
 
 from .choices import Category, TerritoryScope
@@ -16,6 +17,8 @@ CODE_SPLIT = re.compile(r"[\s,;]+")
 
 
 DEFAULT_PAYOUT_MINIMUM_CENTS = 100
+# English and German texts, optional: pages show French where one is missing.
+TRANSLATED_FIELDS = translated_names("title", "summary", "description", "picture_alt")
 
 
 class CampaignForm(forms.ModelForm):
@@ -104,17 +107,23 @@ class CampaignForm(forms.ModelForm):
             "donor_limit_cents",
             "counterpart_policy",
             "payout_minimum_cents",
+            *TRANSLATED_FIELDS,
         ]
         widgets = {
             "kind": forms.RadioSelect,
             "counterpart_policy": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 8}),
             "summary": forms.Textarea(attrs={"rows": 2}),
+            "description_en": forms.Textarea(attrs={"rows": 8}),
+            "description_de": forms.Textarea(attrs={"rows": 8}),
+            "summary_en": forms.Textarea(attrs={"rows": 2}),
+            "summary_de": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, collectivite, **kwargs):
         super().__init__(*args, **kwargs)
         self.collectivite = collectivite
+        explain_translations(self)
         self.instance.collectivite = collectivite
         self.fields["departements"].queryset = Departement.objects.filter(
             code__in=collectivite.communes.values("departement_id")
@@ -186,6 +195,8 @@ class CampaignForm(forms.ModelForm):
             ["matching_ratio_percent", "matching_budget_cents", "beneficiary_cap_cents", "donor_limit_cents"],
         ),
         (_("Counterparts"), ["counterpart_policy"]),
+        (_("In English (optional: French is shown when empty)"), [n for n in TRANSLATED_FIELDS if n.endswith("_en")]),
+        (_("In German (optional: French is shown when empty)"), [n for n in TRANSLATED_FIELDS if n.endswith("_de")]),
     ]
 
     def sections(self):

@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.core.images import validate_image
+from solidaire.core.translated import Translated, translations
 from solidaire.geo.models import Commune, Departement
 
 from . import hooks
@@ -21,7 +22,7 @@ class CampaignQuerySet(models.QuerySet):
         return self.filter(status__in=[Status.PUBLISHED, Status.CLOSED])
 
 
-class Campaign(models.Model):
+class Campaign(Translated, models.Model):
     collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.PROTECT, related_name="campaigns")
     slug = models.SlugField(_("web address"), max_length=80)
     kind = models.CharField(_("type"), max_length=20, choices=CampaignKind.choices, default=CampaignKind.BUSINESSES)
@@ -30,6 +31,10 @@ class Campaign(models.Model):
         _("summary"), max_length=300, help_text=_("One or two sentences, shown in lists and when the page is shared.")
     )
     description = models.TextField(_("text"))
+    # Optional English and German texts; pages fall back to French (core.translated).
+    title_en, title_de = translations(title)
+    summary_en, summary_de = translations(summary)
+    description_en, description_de = translations(description)
     picture = models.ImageField(
         _("picture"),
         upload_to="campaigns/",
@@ -47,6 +52,7 @@ class Campaign(models.Model):
         blank=True,
         help_text=_("What the picture shows, for people who cannot see it."),
     )
+    picture_alt_en, picture_alt_de = translations(picture_alt)
     starts_at = models.DateTimeField(_("gifts open on"))
     ends_at = models.DateTimeField(_("gifts close on"))
     registration_opens_at = models.DateTimeField(_("registration opens on"))
@@ -84,6 +90,8 @@ class Campaign(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CampaignQuerySet.as_manager()
+
+    TRANSLATED = ("title", "summary", "description", "picture_alt")
 
     class Meta:
         ordering = ["-starts_at", "title"]

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from . import converters  # noqa: F401 - registers <id:…> before any URLconf is read
+        from . import checks, converters  # noqa: F401 - registers <id:…> before any URLconf is read, and the checks

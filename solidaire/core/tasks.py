@@ -1,7 +1,18 @@
 import base64
+import os
+from pathlib import Path
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.core.mail import EmailMultiAlternatives, get_connection
+
+
+@worker_ready.connect
+def tell_serve_the_worker_is_ready(**kwargs) -> None:
+    """`solidaire serve` prints its welcome (the demo's logins) after what the worker says as it starts."""
+    path = os.environ.get("SOLIDAIRE_WORKER_READY_FILE")
+    if path:
+        Path(path).touch()
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=3600, max_retries=8)

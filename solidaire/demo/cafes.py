@@ -69,17 +69,42 @@ STREETS = [
     "rue des Vosges",
     "quai du Canal",
 ]
-COUNTERPARTS = [
-    "Un bon d'achat de la valeur du don + 20 %, valable jusqu'au 30 juin.",
-    "Un café offert pour chaque don, à la réouverture.",
-    "Un bon d'achat égal au montant du don, valable six mois.",
-    "",
+# A word to donors under some offers (French, English, German).
+NOTES = [
+    (
+        "À bientôt au comptoir : merci de votre soutien !",
+        "See you soon at the counter: thank you for your support!",
+        "Bis bald an der Theke: danke für Ihre Unterstützung!",
+    ),
+    (
+        "Le café vous attend dès la réouverture.",
+        "Your coffee is waiting for you as soon as we reopen.",
+        "Ihr Kaffee wartet auf Sie, sobald wir wieder öffnen.",
+    ),
+    ("", "", ""),
 ]
+# (French, English, German)
 DESCRIPTIONS = [
-    "Le rendez-vous du quartier depuis 1962 : café, presse et bonne humeur.",
-    "Petit bar familial, terrasse ombragée et bière locale à la pression.",
-    "Winstub traditionnelle : tartes flambées, vins d'Alsace et accueil chaleureux.",
-    "Bar-tabac au cœur du village, point de rencontre des habitants.",
+    (
+        "Le rendez-vous du quartier depuis 1962 : café, presse et bonne humeur.",
+        "The neighbourhood's meeting place since 1962: coffee, newspapers and good cheer.",
+        "Der Treffpunkt des Viertels seit 1962: Kaffee, Zeitungen und gute Laune.",
+    ),
+    (
+        "Petit bar familial, terrasse ombragée et bière locale à la pression.",
+        "A small family bar, a shaded terrace and local beer on tap.",
+        "Kleine Familienbar, schattige Terrasse und lokales Bier vom Fass.",
+    ),
+    (
+        "Winstub traditionnelle : tartes flambées, vins d'Alsace et accueil chaleureux.",
+        "A traditional winstub: tartes flambées, Alsace wines and a warm welcome.",
+        "Traditionelle Winstub: Flammkuchen, Elsässer Weine und ein herzlicher Empfang.",
+    ),
+    (
+        "Bar-tabac au cœur du village, point de rencontre des habitants.",
+        "A bar-tabac in the heart of the village, where the locals meet.",
+        "Bar-Tabac im Herzen des Dorfes, Treffpunkt der Einwohner.",
+    ),
 ]
 
 
@@ -110,6 +135,7 @@ def seed_cafes(collectivite, campaign, moderator, count=420) -> int:
     establishments, specs = [], []
     for i, commune in enumerate(_communes(collectivite, rng, count + 30)):
         prefix, category = rng.choice(KINDS)
+        description, description_en, description_de = rng.choice(DESCRIPTIONS)
         name = f"{prefix} {rng.choice(NAMES)}"
         codes = commune.postal_codes.split()
         jitter = 0.004 if commune.population > 20000 else 0.0015
@@ -128,7 +154,9 @@ def seed_cafes(collectivite, campaign, moderator, count=420) -> int:
                 latitude=commune.latitude + rng.uniform(-jitter, jitter),
                 longitude=commune.longitude + rng.uniform(-jitter, jitter),
                 opening_hours="Du mardi au samedi, 8 h – 20 h\nDimanche 9 h – 13 h",
-                description=rng.choice(DESCRIPTIONS),
+                description=description,
+                description_en=description_en,
+                description_de=description_de,
                 iban=_iban(rng),
                 account_holder=f"SARL {name.upper()}",
             )
@@ -154,7 +182,6 @@ def seed_cafes(collectivite, campaign, moderator, count=420) -> int:
                 legal_identifier=establishment.siret,
                 search_text=establishment.search_text,
                 status=status,
-                counterpart=rng.choice(COUNTERPARTS),
                 terms_accepted_at=submitted,
                 submitted_at=submitted,
                 decided_at=submitted + timedelta(hours=5) if decided else None,
@@ -178,6 +205,7 @@ def _offers(rng, registrations, now) -> None:
     offers = []
     for registration in registrations:
         choice = rng.random()
+        note, note_en, note_de = rng.choice(NOTES)
         if choice < 0.55:
             offers.append(
                 Offer(
@@ -189,6 +217,9 @@ def _offers(rng, registrations, now) -> None:
                     valid_until=until,
                     partial_use=True,
                     terms="Non remboursable, non échangeable.",
+                    note=note,
+                    note_en=note_en,
+                    note_de=note_de,
                     status="approved",
                     submitted_at=now,
                     decided_at=now,
@@ -203,6 +234,9 @@ def _offers(rng, registrations, now) -> None:
                     min_gift_cents=500,
                     validity_days=180,
                     partial_use=False,
+                    note=note,
+                    note_en=note_en,
+                    note_de=note_de,
                     status="approved",
                     submitted_at=now,
                     decided_at=now,

@@ -17,7 +17,11 @@ from solidaire.payouts.models import Batch, Channel, PainVersion, PayoutSettings
 
 # The collectivité's account at the Banque de France, where public accountants hold theirs (a
 # valid IBAN for the demo; not a real account).
-ACCOUNT = {"debtor_name": "REGION GRAND EST - PAIERIE REGIONALE", "iban": "FR7630001007941234567890185", "bic": "BDFEFRPPCCT"}
+ACCOUNT = {
+    "debtor_name": "REGION GRAND EST - PAIERIE REGIONALE",
+    "iban": "FR7630001007941234567890185",
+    "bic": "BDFEFRPPCCT",
+}
 
 
 def seed_payouts(campaign, *, preparer_email: str, approver_email: str, moderator_email: str) -> None:
@@ -31,7 +35,9 @@ def seed_payouts(campaign, *, preparer_email: str, approver_email: str, moderato
     approver = User.objects.get(email=approver_email)
     moderator = User.objects.get(email=moderator_email)
     posted = list(
-        Entry.objects.filter(collectivite=collectivite, kind="match.posted").order_by("created_at").values_list("created_at", flat=True)
+        Entry.objects.filter(collectivite=collectivite, kind="match.posted")
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
     )
     if not posted:
         return
@@ -49,7 +55,9 @@ def seed_payouts(campaign, *, preparer_email: str, approver_email: str, moderato
             )
             if held is not None:
                 beneficiary_actions.suspend_payouts(
-                    registration=held, moderator=moderator, reason="Contrôle en cours : changement de gérant à vérifier."
+                    registration=held,
+                    moderator=moderator,
+                    reason="Contrôle en cours : changement de gérant à vérifier.",
                 )
             paid = actions.prepare_batch(
                 campaign=campaign,

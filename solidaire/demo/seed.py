@@ -51,6 +51,7 @@ TENANTS = [
         "slug": "grand-est",
         "kind": "region",
         "name": "Région Grand Est",
+        "article": "la",
         "siren": "200052264",
         "insee_code": "44",
         "main_colour": "#00597a",
@@ -68,6 +69,7 @@ TENANTS = [
         "slug": "strasbourg",
         "kind": "commune",
         "name": "Ville de Strasbourg",
+        "article": "la",
         "siren": "216704825",
         "insee_code": "67482",
         "main_colour": "#9a1f40",
@@ -93,6 +95,17 @@ CAFE_TEXT = (
     "100 000 € d'argent public.\n\nEn remerciement, chaque établissement choisit sa contrepartie, souvent "
     "un bon d'achat à utiliser après la réouverture."
 )
+CAFE_TEXT_EN = (
+    "Bars and cafés are closed by the lockdown. To support them, choose one near you and give 3 to 10 €: "
+    "the Grand Est Region doubles each gift, up to 100,000 € of public money.\n\nTo thank you, each "
+    "establishment chooses its counterpart, often a voucher to use once it reopens."
+)
+CAFE_TEXT_DE = (
+    "Bars und Cafés sind wegen des Lockdowns geschlossen. Um sie zu unterstützen, wählen Sie eines in "
+    "Ihrer Nähe und spenden Sie 3 bis 10 €: die Region Grand Est verdoppelt jede Spende, bis zu "
+    "100.000 € öffentlicher Mittel.\n\nAls Dankeschön wählt jedes Lokal seine Gegenleistung, oft einen "
+    "Gutschein für die Zeit nach der Wiedereröffnung."
+)
 
 
 def _tenant(spec) -> Collectivite:
@@ -108,6 +121,7 @@ def _tenant(spec) -> Collectivite:
     if not form.is_valid():
         raise ValueError(f"demo tenant {spec['slug']} is invalid: {form.errors.as_json()}")
     collectivite = create_collectivite(form=form, admin_password=DEMO_PASSWORD)
+    collectivite.article = spec["article"]  # "la Région Grand Est", "la Ville de Strasbourg"
     PaymentAccount.objects.filter(collectivite=collectivite).update(sandbox_secret=DEMO_SANDBOX_SECRETS[spec["slug"]])
     for field, text in LEGAL.items():
         setattr(collectivite, field, text.replace("Région Grand Est", spec["name"]))
@@ -138,6 +152,12 @@ def _cafe_solidaire(collectivite, actor) -> Campaign:
             "kind": "businesses",
             "summary": "Soutenez les bars et cafés du Grand Est : la Région double chaque don de 3 à 10 €.",
             "description": CAFE_TEXT,
+            "title_en": "Solidarity Café",
+            "title_de": "Solidarisches Café",
+            "summary_en": "Support the bars and cafés of the Grand Est: the Region doubles each gift of 3 to 10 €.",
+            "summary_de": "Unterstützen Sie die Bars und Cafés im Grand Est: die Region verdoppelt jede Spende von 3 bis 10 €.",
+            "description_en": CAFE_TEXT_EN,
+            "description_de": CAFE_TEXT_DE,
             "starts_at": (now - timedelta(days=2)).strftime(fmt),
             "ends_at": (now + timedelta(days=60)).strftime(fmt),
             "registration_opens_at": (now - timedelta(days=7)).strftime(fmt),
@@ -184,6 +204,8 @@ def _owner_establishments(campaign, moderator) -> Login:
                     "website": "",
                     "opening_hours": "Tous les jours, 7 h – 19 h",
                     "description": "Un café au bord de l'Ill, tenu par la même famille depuis trois générations.",
+                    "description_en": "A café on the banks of the Ill, run by the same family for three generations.",
+                    "description_de": "Ein Café am Ufer der Ill, seit drei Generationen in derselben Familie.",
                     "iban": "FR7630006000011234567890189",
                     "account_holder": f"SAS {name.upper()}",
                 },
@@ -191,10 +213,7 @@ def _owner_establishments(campaign, moderator) -> Login:
                 categories=campaign.categories,
             )
             registration_form = RegistrationForm(
-                data={
-                    "counterpart": "Un bon d'achat de la valeur du don + 20 %, valable jusqu'au 30 juin.",
-                    "accept_terms": "on",
-                },
+                data={"accept_terms": "on"},
                 campaign=campaign,
             )
             if not (form.is_valid() and registration_form.is_valid()):
@@ -219,6 +238,9 @@ def _owner_establishments(campaign, moderator) -> Login:
                         valid_until=june if june > today else june.replace(year=today.year + 1),
                         partial_use=True,
                         terms="Valable sur toute la carte, hors tabac.",
+                        note="Au plaisir de vous accueillir en terrasse, face à l'Ill !",
+                        note_en="We look forward to welcoming you on our terrace by the Ill!",
+                        note_de="Wir freuen uns, Sie auf unserer Terrasse an der Ill zu begrüßen!",
                     ),
                     actor=owner,
                 )

@@ -10,11 +10,37 @@ to the whole fee, the whole transfer and the whole match."""
 from dataclasses import dataclass
 
 from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
 
 from solidaire.core.money import share
 from solidaire.ledger import journal
 from solidaire.ledger.journal import Draft
 from solidaire.ledger.models import AccountKind, Posting
+
+# The words for each kind of entry a gift's life posts (here, and the match's in matching.engine),
+# for the people who read a gift's journal: no internal code on a page.
+ENTRY_LABELS = {
+    "gift.received": _("Payment received"),
+    "gift.fee": _("Payment provider's fee"),
+    "connect.transfer": _("Paid to the establishment by the provider"),
+    "connect.application_fee": _("Application fee kept"),
+    "connect.application_fee_refunded": _("Application fee given back"),
+    "connect.transfer_reversed": _("Taken back from the establishment's provider account"),
+    "match.posted": _("Public money added"),
+    "match.reversed": _("Public money taken back"),
+    "gift.refunded": _("Refunded to the donor"),
+    "dispute.opened": _("Dispute opened: funds withdrawn"),
+    "dispute.fee": _("Dispute fee"),
+    "dispute.fee_returned": _("Dispute fee given back"),
+    "dispute.frozen": _("Frozen during a dispute"),
+    "dispute.unfrozen": _("Released after a dispute"),
+    "dispute.won": _("Dispute won: funds returned"),
+    "dispute.lost": _("Dispute lost"),
+}
+
+
+def entry_label(kind: str) -> str:
+    return ENTRY_LABELS.get(kind, _("Other entry"))
 
 
 @dataclass(frozen=True)
@@ -67,6 +93,32 @@ def fee(gift) -> list[Draft]:
     a = Accounts(gift)
     bearer = a.provider(AccountKind.PROVIDER_FEES) if is_connect(gift) else a.beneficiary(AccountKind.BENEFICIARY_GIFTS)
     return [Draft("gift.fee", _key(gift, "fee"), [(bearer, gift.fee_cents), (a.cash, -gift.fee_cents)])]
+
+
+@dataclass(frozen=True)
+class Share:
+    """What the establishment gets of a gift and its match, as the donor is told: the gift and the
+    match, less the payment fees `fee` and `transfer` take from the establishment's part (the
+    provider's fee when the collectivité pays the gift out, the application fee with Connect).
+    The fees are None until known — before the payment is confirmed, or until the provider gives
+    its details: the figure is then "about"."""
+
+    match_cents: int
+    total_cents: int
+    fees_cents: int | None
+
+    @property
+    def net_cents(self) -> int:
+        return self.total_cents - (self.fees_cents or 0)
+
+
+def beneficiary_share(gift) -> Share:
+    if gift.confirmed_at is None:
+        return Share(gift.match_promised_cents, gift.amount_cents + gift.match_promised_cents, None)
+    if gift.details_pending:
+        return Share(gift.match_cents, gift.total_cents, None)
+    fees = gift.application_fee_cents if is_connect(gift) else gift.fee_cents
+    return Share(gift.match_cents, gift.total_cents, fees)
 
 
 def transfer(gift) -> list[Draft]:

@@ -1,8 +1,11 @@
 """The finance officer's view of gifts: search, detail, refunds."""
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,8 +17,10 @@ from solidaire.campaigns.models import Campaign
 from solidaire.core.errors import ActionError
 from solidaire.core.forms import EuroField
 from solidaire.core.money import cents_to_input, format_cents
+from solidaire.matching.identity import donor_key
+from solidaire.payments.models import ProviderName
 
-from .books import match_share
+from .books import entry_label, match_share
 from .models import Gift, GiftStatus
 from .refunds import new_request_key, request_refund
 
@@ -34,6 +39,24 @@ class RefundForm(forms.Form):
     key = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput)
 
 
+REFERENCE = re.compile(r"^[0-9a-f-]{8,36}$")
+
+
+def search(query: str) -> Q:
+    """One search box: a donor's e-mail address (however it is written: the donor key folds case,
+    +tags and dots, and is indexed), an establishment's name, or a gift's reference (its first 8
+    characters at least, as the pages show it). The caller scopes it to its collectivité, and
+    the list is paginated."""
+    found = Q(registration__establishment__trade_name__icontains=query) | Q(
+        registration__establishment__legal_name__icontains=query
+    )
+    if "@" in query:
+        found |= Q(donor_key=donor_key(query)) | Q(email=query.lower())
+    if REFERENCE.match(query.lower()):
+        found |= Q(pk__startswith=query.lower())
+    return found
+
+
 @team_view(Capability.FINANCE)
 def gift_list(request):
     gifts = Gift.objects.filter(collectivite=request.tenant).select_related("registration__establishment", "campaign")
@@ -43,9 +66,9 @@ def gift_list(request):
     campaign = request.GET.get("campaign", "")
     if campaign:
         gifts = gifts.filter(campaign__slug=campaign)
-    reference = request.GET.get("q", "").strip().lower()
-    if reference:
-        gifts = gifts.filter(pk__startswith=reference) if len(reference) >= 8 else gifts.none()
+    query = request.GET.get("q", "").strip()[:120]
+    if query:
+        gifts = gifts.filter(search(query))
     page = Paginator(gifts.order_by("-created_at"), 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -56,7 +79,7 @@ def gift_list(request):
             "page": page,
             "statuses": GiftStatus.choices,
             "status": status,
-            "q": reference,
+            "q": query,
             "campaigns": Campaign.objects.for_tenant(request.tenant),
             "campaign": campaign,
             "querystring": params.urlencode(),
@@ -114,12 +137,37 @@ def gift_detail(request, gift_id):
             "form": form,
             "confirming": confirming,
             "match_back": _match_back(gift, form) if confirming else 0,
-            "entries": gift.entries.prefetch_related("postings__account"),
+            "entries": _journal(gift),
+            "provider_label": ProviderName(gift.provider).label if gift.provider in ProviderName.values else "",
             "refunds": gift.refunds.select_related("requested_by"),
             "disputes": gift.disputes.all(),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _journal(gift) -> list[dict]:
+    """The gift's journal in words: each entry's kind and each account's kind by their labels
+    (never an internal code), with whose account it is."""
+    rows = []
+    for entry in gift.entries.prefetch_related("postings__account"):
+        for posting in entry.postings.all():
+            account = posting.account
+            if account.registration_id:
+                whose = gift.registration.establishment.trade_name
+            elif account.provider:
+                whose = ProviderName(account.provider).label if account.provider in ProviderName.values else ""
+            else:
+                whose = ""
+            rows.append(
+                {
+                    "entry": entry_label(entry.kind),
+                    "account": account.get_kind_display(),
+                    "whose": whose,
+                    "amount_cents": posting.amount_cents,
+                }
+            )
+    return rows
 
 
 def _match_back(gift, form) -> int:

@@ -12,6 +12,8 @@ from solidaire.vouchers.codes import display
 from solidaire.vouchers.documents import pdf, private_url
 from solidaire.vouchers.models import Voucher
 
+from .books import beneficiary_share
+
 TEMPLATES = {"receipt": "donations/email/receipt", "reversed": "donations/email/reversed"}
 
 
@@ -42,6 +44,7 @@ def send(gift, kind: str) -> None:
             "url": gift_url(gift),
             "voucher": voucher,
             "voucher_url": private_url(voucher) if voucher else "",
+            "share": beneficiary_share(gift),
         },
     )
 

@@ -14,23 +14,25 @@ from django_ratelimit.core import is_ratelimited
 from solidaire.beneficiaries.access import get_public_registration
 from solidaire.campaigns.access import get_public_campaign
 from solidaire.core.errors import ActionError
+from solidaire.core.ratelimits import client_address, mailbox_key
 
 from . import actions
+from .books import beneficiary_share
 from .forms import GiftForm
-from .models import PAID_STATUSES, Gift
+from .models import PAID_STATUSES, Gift, GiftStatus
 
 # Against card testing and budget farming: starting a checkout is limited per address and
 # per e-mail address (the provider limits card attempts on its own page).
 RATE_PER_IP = "20/h"
 RATE_PER_EMAIL = "10/h"
+# The provider sends the donor back to the gift's page with this mark: they paid (or tried to) on
+# its page, and the page says the payment is being confirmed, not "Pay", until the provider's
+# first notification moves the gift on.
+RETURNED = "returned"
 # A random id kept by the donor's browser (signed cookie): how many unpaid reservations one
 # browser holds at once is limited (donations.actions.check_open_holds).
 DEVICE_COOKIE = "solidaire_device"
 DEVICE_COOKIE_DAYS = 30
-
-
-def client_address(request) -> str:
-    return request.META.get(settings.RATELIMIT_IP_META_KEY, "") or ""
 
 
 def device_id(request) -> tuple[str, bool]:
@@ -57,7 +59,7 @@ def gift_urls(request, gift) -> dict:
     page = request.build_absolute_uri(reverse("donations:gift", args=[gift.pk])) + f"?t={gift.token}"
     with translation.override(settings.LANGUAGE_CODE):
         notify = request.build_absolute_uri(reverse("payments:notifications", args=[gift.provider]))
-    return {"success_url": page, "cancel_url": page + "&cancelled=1", "notify_url": notify}
+    return {"success_url": f"{page}&{RETURNED}=1", "cancel_url": page + "&cancelled=1", "notify_url": notify}
 
 
 def is_limited(request, email: str) -> bool:
@@ -65,7 +67,7 @@ def is_limited(request, email: str) -> bool:
     by_email = is_ratelimited(
         request,
         group="gift-start-email",
-        key=lambda _g, _r: email.lower(),
+        key=mailbox_key(email),
         rate=RATE_PER_EMAIL,
         method="POST",
         increment=True,
@@ -133,15 +135,25 @@ def gift_page(request, gift_id):
     """The donor's private page for one gift: before paying (the match promised and until when),
     then the truth about the payment. Reached with the secret token only. With
     `fragment=status`, only the part that changes with the payment (the page asks for it while
-    it waits)."""
+    it waits).
+
+    Back from the provider's page (`returned=1`) before its first notification, the gift is
+    still pending: the page says the payment is being confirmed instead of asking for it again.
+    Once the provider has spoken, the mark means nothing and the page is at its own address."""
     gift = _gift_for_donor(request, gift_id, request.GET.get("t", ""))
+    returned = request.GET.get(RETURNED) == "1"
+    fragment = request.GET.get("fragment") == "status"
+    if returned and not fragment and gift.status != GiftStatus.PENDING:
+        return redirect(f"{reverse('donations:gift', args=[gift.pk])}?t={gift.token}")
     context = {
         "gift": gift,
         "campaign": gift.campaign,
         "establishment": gift.registration.establishment,
         "registration": gift.registration,
+        "confirming": returned and gift.status == GiftStatus.PENDING,
+        "share": beneficiary_share(gift),
     }
-    if request.GET.get("fragment") == "status":
+    if fragment:
         response = render(request, "donations/includes/gift_status.html", context)
         response["X-Gift-Status"] = gift.status
         return response

@@ -17,13 +17,20 @@ logger = logging.getLogger(__name__)
 class Position:
     latitude: float
     longitude: float
-    source: str  # "commune" or "geocoder"
+    source: str  # "geocoder", "commune" or "departement"
+    # Only the département is known: maps and pages say the position is approximate.
+    approximate: bool = False
 
 
 def commune_centre(commune) -> Position | None:
-    if commune.latitude is None or commune.longitude is None:
-        return None
-    return Position(commune.latitude, commune.longitude, "commune")
+    """The commune's position; for a commune without one (unknown or refused on import), its
+    département's centre, approximate; None when neither is known."""
+    if commune.latitude is not None and commune.longitude is not None:
+        return Position(commune.latitude, commune.longitude, "commune")
+    departement = commune.departement
+    if departement.latitude is not None and departement.longitude is not None:
+        return Position(departement.latitude, departement.longitude, "departement", approximate=True)
+    return None
 
 
 class CommuneCentreGeocoder:

@@ -22,6 +22,9 @@ class Departement(models.Model):
     code = models.CharField(_("INSEE code"), max_length=3, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+    # The mean of its communes' positions (geo.loader): where what has no better position is placed.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -39,6 +42,7 @@ class Commune(models.Model):
     postal_codes = models.CharField(_("postal codes"), max_length=200, blank=True)
     departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="communes")
     population = models.PositiveIntegerField(_("population"), default=0)
+    # Checked on import (geo.positions); empty when unknown or impossible.
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
 

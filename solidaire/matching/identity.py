@@ -6,20 +6,11 @@ import hashlib
 
 from django.utils.crypto import salted_hmac
 
+from solidaire.core.ratelimits import folded_email
+
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:40]
-
-
-def folded_email(email: str) -> str:
-    """One mailbox, however it is written: case, "+tags" and dots of the local part do not
-    matter, and googlemail.com is gmail.com. (Dots do matter for some providers; merging two such
-    addresses only ever makes them share a limit, never widens one.)"""
-    local, _sep, domain = email.strip().lower().partition("@")
-    if domain == "googlemail.com":
-        domain = "gmail.com"
-    local = local.split("+", 1)[0].replace(".", "")
-    return f"{local}@{domain}"
 
 
 def donor_key(email: str) -> str:

@@ -2,11 +2,16 @@
 that it stays as evidence whatever happens next — then applied at most once, in the transaction
 that records it applied, whatever the retries, duplicates or reordering.
 
+A valid notification is stored whole. A rejected delivery (bad signature, unreadable body, a
+provider the collectivité does not use) is kept only as far as an investigation needs: its
+headers, size, SHA-256 and first few KB — anyone may post one, so it must stay small.
+
 The inbox does not know what a payment event means: the package that does (donations) registers
 a handler, which is given each verified, normalised event with its collectivité and returns what
 became of it."""
 
 import dataclasses
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -21,6 +26,9 @@ from .providers import InvalidNotification, PaymentEvent, ProviderError, provide
 logger = logging.getLogger(__name__)
 
 KEPT_HEADERS = ("content-type", "user-agent", "solidaire-signature", "stripe-signature")
+# What is kept of a rejected delivery's body (its size and hash are kept too).
+REJECTED_EXCERPT_BYTES = 4096
+MAX_SIZE = 2**63 - 1  # what the column holds: a declared length may say anything
 
 
 class Deferred(Exception):
@@ -56,36 +64,66 @@ def _headers(headers) -> dict:
     return {k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS}
 
 
-def receive(
-    *, collectivite, provider_name: str, body: bytes, headers, source: str = "provider"
-) -> tuple[int, Notification]:
-    """Returns the HTTP status to answer and the stored notification."""
-    text = body.decode("utf-8", errors="replace")
+@dataclasses.dataclass(frozen=True)
+class Rejection:
+    """Why a delivery is refused, and the HTTP status that says so."""
+
+    status: int
+    reason: str
+
+
+def verify(*, collectivite, provider_name: str, body: bytes, headers) -> PaymentEvent | Rejection:
+    """The verified, normalised event — or why the delivery is refused. Stores nothing."""
     try:
         provider = provider_for(collectivite, provider_name)
     except ProviderError:
-        return 404, Notification.objects.create(
-            collectivite=collectivite,
-            provider=provider_name,
-            body=text,
-            headers=_headers(headers),
-            status=NotificationStatus.REJECTED,
-            reason="provider not configured for this collectivité",
-        )
+        return Rejection(404, "provider not configured for this collectivité")
     try:
-        event = provider.parse_notification(body, headers)
+        return provider.parse_notification(body, headers)
     except InvalidNotification as exc:
         logger.warning("%s notification rejected for %s: %s", provider_name, collectivite.slug, exc)
-        return 400, Notification.objects.create(
-            collectivite=collectivite,
-            provider=provider_name,
-            body=text,
-            headers=_headers(headers),
-            status=NotificationStatus.REJECTED,
-            reason=str(exc)[:200],
+        return Rejection(400, str(exc)[:200])
+
+
+def receive(
+    *, collectivite, provider_name: str, body: bytes, headers, too_many_rejected: Callable[[], bool] | None = None
+) -> tuple[int, Notification | None]:
+    """Returns the HTTP status to answer and the stored notification. `too_many_rejected`, when
+    given, is asked before a rejected delivery is stored (and counts it): when it says yes, the
+    answer is 429 and nothing is stored."""
+    verdict = verify(collectivite=collectivite, provider_name=provider_name, body=body, headers=headers)
+    if isinstance(verdict, Rejection):
+        if too_many_rejected is not None and too_many_rejected():
+            return 429, None
+        return verdict.status, reject(
+            collectivite=collectivite, provider_name=provider_name, body=body, headers=headers, reason=verdict.reason
         )
     return apply(
-        collectivite=collectivite, provider_name=provider_name, event=event, body=text, headers=_headers(headers)
+        collectivite=collectivite,
+        provider_name=provider_name,
+        event=verdict,
+        body=body.decode("utf-8", errors="replace"),
+        headers=_headers(headers),
+    )
+
+
+def reject(
+    *, collectivite, provider_name: str, body: bytes, headers, reason: str, complete: bool = True, size=None
+) -> Notification:
+    """Stores a rejected delivery in short: its headers, size, SHA-256 and first few KB. When
+    `body` is not `complete` (a delivery too large to be read), its hash is unknown and its
+    size the declared one (`size`), if any."""
+    excerpt = body[:REJECTED_EXCERPT_BYTES].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    return Notification.objects.create(
+        collectivite=collectivite,
+        provider=provider_name,
+        body=excerpt,
+        body_size=len(body) if complete else min(size, MAX_SIZE) if size else None,
+        body_sha256=hashlib.sha256(body).hexdigest() if complete else "",
+        body_truncated=not complete or len(body) > REJECTED_EXCERPT_BYTES,
+        headers=_headers(headers),
+        status=NotificationStatus.REJECTED,
+        reason=reason[:200],
     )
 
 
@@ -111,6 +149,8 @@ def _store(collectivite, provider_name, event, body, headers) -> tuple[Notificat
                     event_type=event.type,
                     event=event.to_json(),
                     body=body,
+                    body_size=len(body.encode()),
+                    body_sha256=hashlib.sha256(body.encode()).hexdigest(),
                     headers=headers or {},
                     signature_valid=True,
                     status=NotificationStatus.RECEIVED,

@@ -62,7 +62,12 @@ class Notification(models.Model):
     provider = models.CharField(max_length=20)
     event_id = models.CharField(max_length=120, null=True, blank=True)
     event_type = models.CharField(max_length=60, blank=True)
-    body = models.TextField()
+    # The raw body: whole for a verified notification; its first few KB for a rejected delivery
+    # (body_truncated), with its size and SHA-256 (unknown for one too large to be read).
+    body = models.TextField(blank=True)
+    body_size = models.PositiveBigIntegerField(null=True, blank=True)
+    body_sha256 = models.CharField(max_length=64, blank=True)
+    body_truncated = models.BooleanField(default=False)
     headers = models.JSONField(default=dict)
     # The verified event, normalised: what a retry applies after a crash, without the body.
     event = models.JSONField(default=dict, blank=True)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -6,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from solidaire.accounts.access import team_view
@@ -24,17 +26,75 @@ from .models import Notification, NotificationStatus, PaymentAccount, SandboxChe
 from .providers import ProviderError, provider_for
 from .providers.sandbox import OUTCOMES, SandboxProvider
 
+# Valid notifications come in bursts (a campaign's last day); rejected ones are anyone's posts.
+NOTIFICATIONS_PER_MINUTE = "600/m"
+REJECTED_NOTIFICATIONS_PER_MINUTE = "30/m"
+
+
+def _too_many_rejected(request) -> bool:
+    """Counts one rejected delivery from the client's address: True once there were too many."""
+    return is_ratelimited(
+        request,
+        group="payments-notifications-rejected",
+        key="ip",
+        rate=REJECTED_NOTIFICATIONS_PER_MINUTE,
+        increment=True,
+    )
+
+
+def _declared_length(request) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+
+
+def _read_body(request, limit: int) -> tuple[bytes, bool]:
+    """(the body, False), or (what was read of it, True) when it is larger than `limit`: no
+    more than limit + 1 bytes are read, none when its declared length is already too large."""
+    if (_declared_length(request) or 0) > limit:
+        return b"", True
+    body = request.read(limit + 1)
+    return body, len(body) > limit
+
+
+def _rate_limited():
+    return JsonResponse({"error": "rate limited"}, status=429)
+
 
 @csrf_exempt
 @require_POST
-@ratelimit(key="ip", rate="600/m", block=False)
+@ratelimit(key="ip", rate=NOTIFICATIONS_PER_MINUTE, block=False)
 def notifications(request, provider: str):
-    """Where providers send their notifications (signed; CSRF does not apply)."""
+    """Where providers send their notifications (signed; CSRF does not apply). A body larger
+    than SOLIDAIRE_NOTIFICATION_MAX_BYTES is answered 413; rejected deliveries count against a
+    tighter limit than valid ones, checked before anything is stored."""
     if getattr(request, "limited", False):
-        return JsonResponse({"error": "rate limited"}, status=429)
+        return _rate_limited()
+    limit = settings.SOLIDAIRE_NOTIFICATION_MAX_BYTES
+    body, too_large = _read_body(request, limit)
+    if too_large:
+        if _too_many_rejected(request):
+            return _rate_limited()
+        notification = inbox.reject(
+            collectivite=request.tenant,
+            provider_name=provider,
+            body=body,
+            complete=False,
+            size=max(_declared_length(request) or 0, len(body)) or None,
+            headers=request.headers,
+            reason=f"body larger than {limit} bytes",
+        )
+        return JsonResponse({"status": notification.status, "id": None}, status=413)
     status, notification = inbox.receive(
-        collectivite=request.tenant, provider_name=provider, body=request.body, headers=request.headers
+        collectivite=request.tenant,
+        provider_name=provider,
+        body=body,
+        headers=request.headers,
+        too_many_rejected=lambda: _too_many_rejected(request),
     )
+    if notification is None:
+        return _rate_limited()
     return JsonResponse({"status": notification.status, "id": notification.event_id}, status=status)
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.core.images import validate_image
+from solidaire.core.typography import with_article
 from solidaire.geo.models import Commune
 
 from .validators import validate_brand_colour, validate_custom_host, validate_siren
@@ -17,6 +18,29 @@ class Kind(models.TextChoices):
     INTERCOMMUNALITE = "intercommunalite", _("Intercommunalité")
 
 
+class Article(models.TextChoices):
+    """The article French puts before the collectivité's name: "la Région Grand Est", "le
+    Département du Bas-Rhin", "l’Eurométropole de Strasbourg", none for "Strasbourg"."""
+
+    LA = "la", "la"
+    LE = "le", "le"
+    L = "l’", "l’"
+    LES = "les", "les"
+    NONE = "", _("none")
+
+
+def article_for(name: str) -> str:
+    """The article a name most likely takes, for a new collectivité or an old one."""
+    first = (name.split() or [""])[0].lower()
+    if first[:1] in "aeiouyéèêâîôh" and first[:1]:
+        return Article.L
+    if first in ("département", "conseil", "pays", "syndicat", "pôle", "pole"):
+        return Article.LE
+    if first in ("région", "ville", "commune", "communauté", "métropole", "collectivité", "mairie"):
+        return Article.LA
+    return Article.NONE
+
+
 class Collectivite(models.Model):
     slug = models.SlugField(
         _("short name"),
@@ -26,6 +50,13 @@ class Collectivite(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("official name"), max_length=200)
+    article = models.CharField(
+        _("article before the name"),
+        max_length=3,
+        choices=Article.choices,
+        blank=True,
+        help_text=_("How French sentences name it: “la Région Grand Est”, “le Département du Bas-Rhin”, “Strasbourg”."),
+    )
     siren = models.CharField(_("SIREN"), max_length=9, unique=True, validators=[validate_siren])
     insee_code = models.CharField(
         _("INSEE code"),
@@ -76,6 +107,16 @@ class Collectivite(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.article:
+            self.article = article_for(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def name_with_article(self) -> str:
+        """ "la Région Grand Est": how French sentences put the name (core.typography)."""
+        return with_article(self.name, self.article, "fr")
 
     def departement_codes(self) -> list[str]:
         return sorted(set(self.communes.values_list("departement_id", flat=True)))

@@ -1,5 +1,8 @@
 """Which collectivité a request is for: custom domain, then sub-domain of the platform's base
-domain, then the configured default tenant."""
+domain, then the configured default tenant — except on the operator's host, which is none's.
+
+Addresses given to people (e-mails, links to another collectivité's site) are each
+collectivité's canonical address, never the host a request happened to name."""
 
 from django.conf import settings
 
@@ -10,7 +13,14 @@ def host_of(request) -> str:
     return request.get_host().rsplit(":", 1)[0].strip("[]").lower().rstrip(".")
 
 
+def is_operator_host(host: str) -> bool:
+    """The platform operator's host (SOLIDAIRE_OPERATOR_HOST): its back office and its sign-in."""
+    return bool(host) and host == settings.SOLIDAIRE_OPERATOR_HOST.lower().rstrip(".")
+
+
 def resolve_tenant(host: str) -> Collectivite | None:
+    if is_operator_host(host):
+        return None
     # The payment account comes with the collectivité: the notification endpoint needs it, and it
     # is one join rather than one more query.
     domain = Domain.objects.select_related("collectivite__payment_account").filter(host=host).first()
@@ -32,18 +42,22 @@ def _active():
 
 
 def tenant_url(tenant: Collectivite, path: str, request=None) -> str:
-    """Absolute URL of a path on a collectivité's own site (for e-mails and cross-tenant links)."""
-    scheme = "https" if getattr(settings, "SESSION_COOKIE_SECURE", False) else "http"
+    """Absolute URL of a path on a collectivité's canonical address: its first custom domain, else
+    <slug>.<base domain> — whatever host the request came through (the default tenant answers on
+    any host; a Host header is the client's to choose)."""
     domain = tenant.domains.order_by("pk").first()
-    if domain is not None:
-        host = domain.host
-    elif request is not None and getattr(request, "tenant", None) == tenant:
-        return request.build_absolute_uri(path)
-    elif settings.SOLIDAIRE_DEFAULT_TENANT == tenant.slug and request is not None:
-        return request.build_absolute_uri(path)
-    else:
-        host = f"{tenant.slug}.{settings.SOLIDAIRE_BASE_DOMAIN}"
-    port = request.get_port() if request is not None else settings.SOLIDAIRE_PUBLIC_PORT
+    host = domain.host if domain is not None else f"{tenant.slug}.{settings.SOLIDAIRE_BASE_DOMAIN}"
+    return _absolute(host, path, request)
+
+
+def operator_url(path: str, request=None) -> str:
+    """Absolute URL of a path on the operator's host."""
+    return _absolute(settings.SOLIDAIRE_OPERATOR_HOST.lower().rstrip("."), path, request)
+
+
+def _absolute(host: str, path: str, request) -> str:
+    scheme = "https" if getattr(settings, "SESSION_COOKIE_SECURE", False) else "http"
+    port = settings.SOLIDAIRE_PUBLIC_PORT or (request.get_port() if request is not None else "")
     if port and port not in ("80", "443"):
         host = f"{host}:{port}"
     return f"{scheme}://{host}{path}"

@@ -1,21 +1,29 @@
 """Vouchers' write paths: offers (submitted, moderated), issue on a confirmed gift (once),
 redemption at the counter (concurrency-safe and idempotent), undo, cancellation, expiry."""
 
+import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from solidaire.accounts.models import User, hash_token
 from solidaire.audit.events import record
+from solidaire.beneficiaries.models import RegistrationStatus
 from solidaire.campaigns.choices import CounterpartPolicy
+from solidaire.core.emails import send_templated
 from solidaire.core.errors import ActionError
 from solidaire.core.money import format_cents, share
+from solidaire.tenants.resolution import tenant_url
 
 from . import codes
-from .models import Offer, OfferKind, OfferStatus, Redemption, Staff, Voucher, VoucherStatus
+from .models import Offer, OfferKind, OfferStatus, Redemption, Staff, StaffInvitation, Voucher, VoucherStatus
 
 UNDO_MINUTES = 15
 MAX_BONUS_PERCENT = 100
@@ -392,25 +400,121 @@ def send_reminders(*, today=None, days_before: int = 7) -> int:
 # Staff -------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def add_staff(*, establishment, email: str, actor) -> Staff:
-    from solidaire.accounts.models import User
+def _reverse_in(language: str, name: str, *args) -> str:
+    """A path in the recipient's language (/de/…), whatever language the sender is browsing in."""
+    with translation.override(language):
+        return reverse(name, args=args)
 
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ActionError(_("No account uses this e-mail address: ask the person to create one first."), field="email")
-    if user.pk == establishment.owner_id:
-        raise ActionError(_("The owner can always use the counter."), field="email")
-    staff, created = Staff.objects.get_or_create(establishment=establishment, user=user, defaults={"added_by": actor})
-    if not created:
-        raise ActionError(_("This person can already use the counter."), field="email")
-    record(
-        collectivite=establishment.collectivite,
-        actor=actor,
-        action="counter.staff_added",
-        obj=staff,
-        label=f"{user.email} @ {establishment.trade_name}",
+
+def may_invite_staff(establishment) -> bool:
+    """Only the owner of an approved establishment (in at least one campaign) invites staff."""
+    return establishment.registrations.filter(status=RegistrationStatus.APPROVED).exists()
+
+
+@transaction.atomic
+def invite_staff(*, establishment, email: str, actor, request=None) -> StaffInvitation:
+    """E-mails `email` an invitation to redeem at the establishment's counter, whether or not an
+    account uses it (the owner learns nothing about other people's accounts): the person joins the
+    staff when they accept it (accept_staff_invitation). A newer invitation replaces a pending
+    one to the same address. Refused for an establishment not approved yet, for the owner's own
+    address and for someone already on the staff list (which the owner sees)."""
+    email = email.strip().lower()
+    if not may_invite_staff(establishment):
+        raise ActionError(_("You can invite staff once your establishment is approved."), code="not_approved")
+    if establishment.owner.email.lower() == email:
+        raise ActionError(_("The owner can always use the counter."), field="email", code="owner")
+    if Staff.objects.filter(establishment=establishment, user__email__iexact=email).exists():
+        raise ActionError(_("This person can already use the counter."), field="email", code="already_staff")
+    now = timezone.now()
+    StaffInvitation.objects.pending().filter(establishment=establishment, email__iexact=email).update(cancelled_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = StaffInvitation.objects.create(
+        establishment=establishment,
+        email=email,
+        token_hash=hash_token(token),
+        invited_by=actor,
+        expires_at=now + timedelta(days=settings.SOLIDAIRE_INVITATION_DAYS),
     )
+    collectivite = establishment.collectivite
+    record(
+        collectivite=collectivite,
+        actor=actor,
+        action="counter.staff_invited",
+        obj=invitation,
+        label=f"{email} @ {establishment.trade_name}",
+    )
+    existing = User.objects.filter(email__iexact=email).first()
+    language = existing.language if existing else settings.LANGUAGE_CODE
+    send_templated(
+        to=email,
+        template="vouchers/email/staff_invitation",
+        language=language,
+        context={
+            "collectivite": collectivite,
+            "establishment": establishment,
+            "inviter": actor,
+            "url": tenant_url(collectivite, _reverse_in(language, "vouchers:accept_staff_invitation", token), request),
+            "expires_at": invitation.expires_at,
+        },
+    )
+    return invitation
+
+
+@transaction.atomic
+def cancel_staff_invitation(*, invitation: StaffInvitation, actor) -> None:
+    if not StaffInvitation.objects.pending().filter(pk=invitation.pk).update(cancelled_at=timezone.now()):
+        raise ActionError(_("This invitation is no longer pending."), code="not_pending")
+    record(
+        collectivite=invitation.establishment.collectivite,
+        actor=actor,
+        action="counter.staff_invitation_cancelled",
+        obj=invitation,
+        label=f"{invitation.email} @ {invitation.establishment.trade_name}",
+    )
+
+
+def find_staff_invitation(token: str) -> StaffInvitation | None:
+    return (
+        StaffInvitation.objects.select_related("establishment__collectivite")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def accept_staff_invitation(*, token: str, user) -> Staff:
+    """The invited person, signed in with the verified address the invitation was sent to,
+    joins the counter staff (once: accepting twice changes nothing)."""
+    invitation = (
+        StaffInvitation.objects.select_for_update(of=("self",))
+        .select_related("establishment__collectivite")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None or not invitation.is_pending:
+        raise ActionError(_("This invitation is not valid any more. Ask for a new one."), code="invalid_invitation")
+    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+        raise ActionError(
+            _("This invitation was sent to %(email)s. Sign in with that verified address to accept it.")
+            % {"email": invitation.email},
+            code="wrong_email",
+        )
+    establishment = invitation.establishment
+    if establishment.owner_id == user.pk:
+        raise ActionError(_("The owner can always use the counter."), code="owner")
+    staff, created = Staff.objects.get_or_create(
+        establishment=establishment, user=user, defaults={"added_by": invitation.invited_by}
+    )
+    StaffInvitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
+    if created:
+        record(
+            collectivite=establishment.collectivite,
+            actor=user,
+            action="counter.staff_added",
+            obj=staff,
+            label=f"{user.email} @ {establishment.trade_name}",
+            data={"invited_by": invitation.invited_by.email if invitation.invited_by else ""},
+        )
     return staff
 
 

@@ -3,6 +3,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.core.forms import DateField, EuroField
+from solidaire.core.translated import explain_translations
 
 from .models import Offer
 
@@ -40,6 +41,9 @@ class OfferForm(forms.ModelForm):
             "partial_use",
             "terms",
             "stock",
+            "note",
+            "note_en",
+            "note_de",
         ]
         field_classes = {"valid_from": DateField, "valid_until": DateField}
         widgets = {
@@ -48,6 +52,9 @@ class OfferForm(forms.ModelForm):
             "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "terms": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+            "note_en": forms.Textarea(attrs={"rows": 2}),
+            "note_de": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
             "percent_of_gift": _("100 % gives a voucher worth the gift."),
@@ -55,6 +62,10 @@ class OfferForm(forms.ModelForm):
             "stock": _("Optional. How many vouchers you offer at most."),
             "item_label": _("For example: un café offert."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        explain_translations(self)
 
 
 class LookupForm(forms.Form):
@@ -72,7 +83,7 @@ class RedeemForm(forms.Form):
 
 
 class StaffForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address of their account"))
+    email = forms.EmailField(label=_("Their e-mail address"))
 
 
 class OfferDecisionForm(forms.Form):

@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solidaire.core.translated import Translated, translations
+
 
 class OfferKind(models.TextChoices):
     VALUE = "value", _("A voucher worth an amount")
@@ -31,9 +33,10 @@ class OfferStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Replaced by a newer offer")
 
 
-class Offer(models.Model):
+class Offer(Translated, models.Model):
     """What an establishment gives its donors in one campaign. A change is a new offer, moderated;
-    the approved one stays in force until its successor is approved."""
+    the approved one stays in force until its successor is approved. It is the one source of what
+    pages and e-mails say the donor receives (vouchers.describe); `note` adds the owner's words."""
 
     registration = models.ForeignKey("beneficiaries.Registration", on_delete=models.PROTECT, related_name="offers")
     kind = models.CharField(_("counterpart"), max_length=10, choices=OfferKind.choices, default=OfferKind.VALUE)
@@ -48,6 +51,13 @@ class Offer(models.Model):
     validity_days = models.PositiveIntegerField(_("valid for (days)"), null=True, blank=True)
     partial_use = models.BooleanField(_("may be used in several times"), default=True)
     terms = models.TextField(_("terms"), blank=True, max_length=1000)
+    note = models.TextField(
+        _("a word to donors"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Optional, shown under the counterpart: how you welcome donors, what the voucher is good for."),
+    )
+    note_en, note_de = translations(note)
     stock = models.PositiveIntegerField(_("stock"), null=True, blank=True)
     issued_count = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(max_length=12, choices=OfferStatus.choices, default=OfferStatus.PENDING, db_index=True)
@@ -57,6 +67,8 @@ class Offer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decision_message = models.TextField(blank=True)
+
+    TRANSLATED = ("note",)
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -202,3 +214,42 @@ class Staff(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.establishment}"
+
+
+class StaffInvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at=None, cancelled_at=None, expires_at__gt=timezone.now())
+
+
+class StaffInvitation(models.Model):
+    """An e-mailed invitation to redeem vouchers at an establishment's counter: the person joins
+    the staff only once they accept it, signed in with the verified address it was sent to.
+    Only the token's hash is stored (as for team invitations, accounts.Invitation)."""
+
+    establishment = models.ForeignKey(
+        "beneficiaries.Establishment", on_delete=models.CASCADE, related_name="staff_invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StaffInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("counter staff invitation")
+        verbose_name_plural = _("counter staff invitations")
+
+    def __str__(self):
+        return f"{self.email} → {self.establishment}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("mon-espace/etablissements/<id:pk>/caisse/annuler/<id:redemption_id>/", views.undo, name="undo"),
     path("mon-espace/etablissements/<id:pk>/equipe/", views.staff, name="staff"),
+    path("invitation-caisse/<str:token>/", views.accept_staff_invitation, name="accept_staff_invitation"),
     path("mon-espace/inscriptions/<id:pk>/offre/", views.offer, name="offer"),
     path("bons/scan/<str:payload>/", views.scan, name="scan"),
     path("bons/<uuid:voucher_id>/", views.voucher_page, name="voucher"),

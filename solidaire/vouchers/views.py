@@ -25,7 +25,7 @@ from solidaire.core.errors import ActionError
 from . import actions, codes, documents
 from .access import get_establishment_for_counter, get_registration_for_owner_offer, get_voucher_for_donor
 from .forms import LookupForm, OfferDecisionForm, OfferForm, RedeemForm, StaffForm
-from .models import Offer, OfferStatus, Redemption, Staff, Voucher, VoucherStatus
+from .models import Offer, OfferStatus, Redemption, Staff, StaffInvitation, Voucher, VoucherStatus
 
 LOOKUPS_PER_MINUTE = "30/m"
 
@@ -162,8 +162,30 @@ def scan(request, payload: str):
 # Staff -----------------------------------------------------------------------------------------
 
 
+INVITATIONS_PER_HOUR = "20/h"
+
+
+def _staff_page(request, establishment, form, status=200):
+    return render(
+        request,
+        "vouchers/staff.html",
+        {
+            "establishment": establishment,
+            "form": form,
+            "staff": establishment.staff.select_related("user"),
+            "invitations": StaffInvitation.objects.pending().filter(establishment=establishment),
+            "may_invite": actions.may_invite_staff(establishment),
+        },
+        status=status,
+    )
+
+
+@never_cache
 @login_required
 def staff(request, pk: int):
+    """The owner's list of counter staff: remove someone, invite someone by e-mail (they join
+    when they accept), cancel an invitation. Whatever the address, an invitation gets the same
+    answer: the page tells nothing about who has an account."""
     establishment = get_establishment_for_counter(request, pk)
     if establishment.owner_id != request.user.pk:
         raise PermissionDenied
@@ -178,24 +200,64 @@ def staff(request, pk: int):
             actions.remove_staff(staff=row, actor=request.user)
             messages.success(request, _("%(email)s can no longer use the counter.") % {"email": row.user.email})
         return redirect("vouchers:staff", pk=establishment.pk)
+    if request.method == "POST" and "cancel" in request.POST:
+        invitation = StaffInvitation.objects.filter(
+            pk=parse_id(request.POST.get("cancel")), establishment=establishment
+        ).first()
+        if invitation is not None:
+            try:
+                actions.cancel_staff_invitation(invitation=invitation, actor=request.user)
+            except ActionError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Invitation cancelled."))
+        return redirect("vouchers:staff", pk=establishment.pk)
     if request.method == "POST" and form.is_valid():
+        if is_ratelimited(
+            request, group="counter-staff-invite", key="user", rate=INVITATIONS_PER_HOUR, method="POST", increment=True
+        ):
+            form.add_error("email", _("Too many invitations: wait an hour."))
+            return _staff_page(request, establishment, form, status=429)
         try:
-            actions.add_staff(establishment=establishment, email=form.cleaned_data["email"], actor=request.user)
+            actions.invite_staff(
+                establishment=establishment, email=form.cleaned_data["email"], actor=request.user, request=request
+            )
         except ActionError as exc:
+            if exc.field is None:
+                raise PermissionDenied(exc.message) from exc
             form.add_error("email", exc.message)
         else:
-            messages.success(request, _("%(email)s can now redeem vouchers.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request,
+                _("If %(email)s is the right address, an invitation was sent to it.")
+                % {"email": form.cleaned_data["email"].strip().lower()},
+            )
             return redirect("vouchers:staff", pk=establishment.pk)
-    return render(
-        request,
-        "vouchers/staff.html",
-        {
-            "establishment": establishment,
-            "form": form,
-            "staff": establishment.staff.select_related("user"),
-        },
-        status=400 if form.errors else 200,
-    )
+    return _staff_page(request, establishment, form, status=400 if form.errors else 200)
+
+
+def accept_staff_invitation(request, token: str):
+    """Where the invitation's link leads: the invited person signs in (or signs up) with the
+    address it was sent to, and accepts. Only on the establishment's own collectivité's site."""
+    invitation = actions.find_staff_invitation(token)
+    if (
+        invitation is None
+        or not invitation.is_pending
+        or invitation.establishment.collectivite_id != getattr(request.tenant, "pk", None)
+    ):
+        return render(request, "vouchers/staff_invitation_invalid.html", status=404)
+    context = {"invitation": invitation, "token": token}
+    if request.user.is_authenticated and request.method == "POST":
+        try:
+            staff = actions.accept_staff_invitation(token=token, user=request.user)
+        except ActionError as exc:
+            messages.error(request, exc.message)
+            return render(request, "vouchers/staff_invitation.html", context, status=400)
+        messages.success(
+            request, _("You can now redeem vouchers at %(name)s.") % {"name": staff.establishment.trade_name}
+        )
+        return redirect("vouchers:counter", pk=staff.establishment_id)
+    return render(request, "vouchers/staff_invitation.html", context)
 
 
 # The owner's offer ------------------------------------------------------------------------------

@@ -59,3 +59,24 @@ def image_bytes(fmt: str = "PNG", size=(1200, 800), exif: bool = False, colour=(
 
 def counts(*models) -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in models}
+
+
+def signed_in_with_two_factor(client, user):
+    """The client signed in as `user`, who has an authenticator app, with both steps recorded in
+    the session as allauth records them (password, then the app's code)."""
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "email": user.email},
+        {"method": "mfa", "at": time.time(), "id": 1, "type": "totp"},
+    ]
+    session.save()
+    return client

@@ -5,6 +5,7 @@ import pytest
 
 from solidaire.beneficiaries.models import Registration
 from solidaire.campaigns.models import Campaign
+from solidaire.vouchers.models import Offer
 
 from ..factories import CampaignFactory
 from ..gifts import approved_registration, give
@@ -17,7 +18,10 @@ URL = "/api/v1/campaigns/cafe-solidaire/beneficiaries"
 @pytest.fixture
 def cafes(campaign):
     gare = approved_registration(campaign, name="Café de la Gare")
-    Registration.objects.filter(pk=gare.pk).update(counterpart="Un café offert")
+    # What donors receive is described from the approved offer.
+    Offer.objects.create(
+        registration=gare, kind="item", item_label="Un café offert", validity_days=180, status="approved"
+    )
     return {
         "gare": gare,
         "colmar": approved_registration(campaign, name="Bar du Marché", commune="68066"),

@@ -80,7 +80,7 @@ def test_the_checkout_sends_the_donor_back_to_the_gift_page_in_their_language(pe
     post(client_for(personas.a), cafe, language="en")
     gift = Gift.objects.get()
     checkout = SandboxCheckout.objects.get(pk=gift.checkout_id)
-    assert checkout.success_url == f"http://grand-est.localhost/en/dons/{gift.pk}/?t={gift.token}"
+    assert checkout.success_url == f"http://grand-est.localhost/en/dons/{gift.pk}/?t={gift.token}&returned=1"
     assert checkout.notify_url == "http://grand-est.localhost/paiements/notifications/sandbox/"
 
 

@@ -14,7 +14,9 @@ from stdnum import luhn
 
 from solidaire.audit.models import AuditEvent
 from solidaire.beneficiaries.models import Establishment, Registration
+from solidaire.core.typography import typeset
 from solidaire.geo.models import Commune
+from solidaire.vouchers.models import Offer
 
 from ..factories import CampaignFactory, valid_siren
 
@@ -84,7 +86,6 @@ def form_data(**overrides) -> dict:
         "description": "Un café de quartier, ses habitués et sa terrasse.",
         "iban": IBAN,
         "account_holder": "SARL Café des Arts",
-        "counterpart": "Un café offert pour chaque don.",
         "accept_terms": "on",
     }
     data.update(overrides)
@@ -107,6 +108,8 @@ def edit_data(establishment: Establishment, **overrides) -> dict:
         "opening_hours": establishment.opening_hours,
         "photo_alt": establishment.photo_alt,
         "description": establishment.description,
+        "description_en": establishment.description_en,
+        "description_de": establishment.description_de,
         "iban": "",
         "account_holder": establishment.account_holder,
     }
@@ -130,10 +133,11 @@ def page_url(registration) -> str:
 
 
 def subject(message: str, language: str = "fr", **params) -> str:
-    """An e-mail subject as sent: translated, its spaces (non-breaking ones too) made plain."""
+    """An e-mail subject as sent: translated and typeset ("du Café des Arts"), its spaces
+    (non-breaking ones too) made plain."""
     from ..accounts.helpers import translated
 
-    return " ".join(translated(message, language, **params).split())
+    return " ".join(typeset(translated(message, language, **params), language).split())
 
 
 def audit_actions(obj) -> list[str]:
@@ -182,7 +186,6 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     establishment = factory.SubFactory(EstablishmentFactory)
     legal_identifier = factory.LazyAttribute(lambda o: o.establishment.legal_identifier)
     status = "approved"
-    counterpart = ""
     terms_accepted_at = factory.LazyFunction(timezone.now)
     submitted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
     approved_at = factory.LazyAttribute(lambda o: timezone.now() if o.status == "approved" else None)
@@ -193,7 +196,12 @@ def listed(campaign, side, owner, **kwargs) -> Registration:
     status = kwargs.pop("status", "approved")
     counterpart = kwargs.pop("counterpart", "")
     establishment = EstablishmentFactory(collectivite=side.tenant, owner=owner, **kwargs)
-    return RegistrationFactory(campaign=campaign, establishment=establishment, status=status, counterpart=counterpart)
+    registration = RegistrationFactory(campaign=campaign, establishment=establishment, status=status)
+    if counterpart:  # what donors receive is an approved offer, here a named item
+        Offer.objects.create(
+            registration=registration, kind="item", item_label=counterpart, validity_days=180, status="approved"
+        )
+    return registration
 
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -105,7 +105,7 @@ def test_totals_add_gifts_and_matching(public, registration):
 def adds(campaign, gift, added) -> str:
     message = translated(
         "For each gift, %(name)s adds public money: give %(gift)s and the establishment receives %(added)s more.",
-        name=campaign.collectivite.name,
+        name=campaign.collectivite.name_with_article,  # "la Région Grand Est", typeset: no capital mid-sentence
         gift=format_cents(gift, "fr"),
         added=format_cents(added, "fr"),
     )

@@ -48,20 +48,19 @@ def join(personas, client_for, django_capture_on_commit_callbacks):
         client = client_for(personas.a, user or personas.a.owner)
         path = f"/mon-espace/etablissements/{establishment.pk}/participer/{campaign.slug}/"
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(path, data if data is not None else {"counterpart": "", "accept_terms": "on"})
+            return client.post(path, data if data is not None else {"accept_terms": "on"})
 
     return post
 
 
 def test_an_establishment_joins_a_second_campaign_and_waits_for_moderation(personas, cafe, second, join):
-    response = join(cafe, second, {"counterpart": "Une boisson offerte", "accept_terms": "on"})
+    response = join(cafe, second, {"accept_terms": "on"})
 
     registration = Registration.objects.get(campaign=second)
     assert response.status_code == 302
     assert response["Location"] == f"/mon-espace/inscriptions/{registration.pk}/"
     assert registration.establishment == cafe
     assert registration.status == "pending"
-    assert registration.counterpart == "Une boisson offerte"
     assert registration.legal_identifier == cafe.siret
     # The first participation is untouched.
     assert Registration.objects.get(campaign__slug="cafe-solidaire").status == "approved"
@@ -81,7 +80,7 @@ def test_the_form_is_shown_to_the_owner(personas, client_for, cafe, second):
 
 def test_the_terms_must_be_accepted(cafe, second, join):
     before = row_counts()
-    response = join(cafe, second, {"counterpart": ""})
+    response = join(cafe, second, {})
     assert response.status_code == 400
     assert translated("You must accept the terms of the campaign to register.") in page_text(response)
     assert row_counts() == before

@@ -96,7 +96,7 @@ def test_registration_creates_the_establishment_and_a_pending_registration(perso
     assert registration.campaign == campaign and registration.establishment == establishment
     assert registration.status == "pending"
     assert registration.legal_identifier == SIRET
-    assert registration.counterpart == "Un café offert pour chaque don."
+    assert not registration.offers.exists()  # the counterpart is an offer, proposed once registered
     assert registration.terms_accepted_at is not None and registration.submitted_at is not None
     assert registration.approved_at is None
 
@@ -287,12 +287,6 @@ class TestWrongInputsAreRefusedAndCreateNothing:
         response = register(form_data(**{field: ""}))
         assert response.status_code == 400
         assert field in errors(response)
-
-    def test_counterpart_missing_when_the_campaign_requires_one(self, personas, register):
-        strict = cafe_campaign(personas.a, slug="avec-contrepartie", counterpart_policy="required")
-        response = register(form_data(counterpart=""), to=strict)
-        assert response.status_code == 400
-        assert "counterpart" in errors(response)
 
 
 def test_an_ambiguous_commune_name_offers_the_candidates_as_radio_buttons(register):
@@ -544,10 +538,3 @@ def test_a_post_office_registers_with_its_la_poste_siret(register):
     response = register(form_data(trade_name="Bureau de poste", identifier="356 000 000 12341"))
     assert response.status_code == 302
     assert Establishment.objects.get().siret == "35600000012341"
-
-
-def test_a_campaign_without_counterpart_stores_none(personas, register):
-    plain = cafe_campaign(personas.a, slug="sans-contrepartie", counterpart_policy="none")
-    response = register(form_data(counterpart="Un café offert"), to=plain)
-    assert response.status_code == 302
-    assert Registration.objects.get().counterpart == ""

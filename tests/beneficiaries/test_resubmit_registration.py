@@ -31,7 +31,6 @@ def registration(personas):
         establishment=establishment,
         status="changes_requested",
         decision_message="Décrivez davantage votre café.",
-        counterpart="Un café offert",
     )
 
 
@@ -64,13 +63,12 @@ def test_the_owner_edits_then_submits_again_and_the_moderators_are_told(
         )
     assert response.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
-        response = oscar.post(url(registration), {"counterpart": "Deux cafés offerts", "accept_terms": "on"})
+        response = oscar.post(url(registration), {"accept_terms": "on"})
 
     assert response.status_code == 302
     assert response["Location"] == url(registration)
     registration = Registration.objects.get(pk=registration.pk)
     assert registration.status == "pending"
-    assert registration.counterpart == "Deux cafés offerts"
     assert registration.establishment.description == "Un café de quartier avec terrasse et jeux de société."
     assert last_event("registration.resubmitted").actor == personas.a.owner
     [message] = mails_to(personas.a.moderator.email)
@@ -78,13 +76,13 @@ def test_the_owner_edits_then_submits_again_and_the_moderators_are_told(
 
 
 def test_the_resubmitted_registration_is_back_in_the_moderation_queue(personas, client_for, oscar, registration):
-    oscar.post(url(registration), {"counterpart": "", "accept_terms": "on"})
+    oscar.post(url(registration), {"accept_terms": "on"})
     queue = client_for(personas.a, personas.a.moderator).get("/gestion/moderation/")
     assert [r.pk for r in queue.context["page"]] == [registration.pk]
 
 
 def test_submitting_again_needs_the_terms(oscar, registration):
-    response = oscar.post(url(registration), {"counterpart": ""})
+    response = oscar.post(url(registration), {})
     assert response.status_code == 400
     assert Registration.objects.get(pk=registration.pk).status == "changes_requested"
     assert mail.outbox == []
@@ -94,7 +92,7 @@ def test_submitting_again_checks_the_campaigns_rules_once_more(personas, oscar, 
     campaign = registration.campaign
     campaign.categories = ["bar"]
     campaign.save()
-    response = oscar.post(url(registration), {"counterpart": "", "accept_terms": "on"})
+    response = oscar.post(url(registration), {"accept_terms": "on"})
     assert response.status_code == 400
     assert translated("This category cannot take part in this campaign.") in page_text(response)
     assert Registration.objects.get(pk=registration.pk).status == "changes_requested"

@@ -1,7 +1,8 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server, and
 every page a test reaches must pass axe-core (WCAG 2.1 A and AA) with no serious or critical
 violation. A page that was reached but not checked fails the test at teardown, so the check
-cannot be forgotten.
+cannot be forgotten. Whatever the Content-Security-Policy blocks (an inline script or style, a
+source it does not list) fails the test too: the browser says so on its console.
 
     page = open_page(personas.a)          # a fresh browser context on grand-est.localhost
     page.goto("/comptes/login/")          # navigates, then checks the page
@@ -83,6 +84,10 @@ class AccessibilityError(AssertionError):
     pass
 
 
+class ContentSecurityPolicyError(AssertionError):
+    pass
+
+
 class BrowserPage:
     """A Playwright page on one collectivité's site that axe-checks every page it reaches."""
 
@@ -91,7 +96,13 @@ class BrowserPage:
         self.base_url = base_url
         self.scripts = scripts  # False: the page's JavaScript is disabled
         self.documents: list[list] = []  # [url, checked], one per document loaded in the main frame
+        self.blocked: list[str] = []  # what the Content-Security-Policy refused, as the console said it
         page.on("domcontentloaded", lambda p: self.documents.append([p.url, False]))
+        page.on("console", self._on_console)
+
+    def _on_console(self, message):
+        if "Content Security Policy" in message.text:
+            self.blocked.append(f"{self.page.url}: {message.text}")
 
     def __getattr__(self, name):
         return getattr(self.page, name)
@@ -113,18 +124,21 @@ class BrowserPage:
         self.check_accessibility()
 
     def check_accessibility(self):
-        if self.scripts:
-            self.page.add_script_tag(path=str(AXE))
-        else:
-            # Without JavaScript, a <script> tag does not run and timers never fire: axe is
-            # evaluated from here, and its timers become microtasks.
-            self.page.evaluate("source => (0, eval)(source)", AXE.read_text())
+        # axe is evaluated from here, not added as a <script> tag: the pages' policy refuses inline
+        # scripts. Without JavaScript, timers never fire: axe's become microtasks.
+        self.page.evaluate("source => (0, eval)(source)", AXE.read_text())
+        if not self.scripts:
             self.page.evaluate(TIMERS_AS_MICROTASKS)
         results = self.page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
         self.documents[-1][1] = True
         blocking = [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
         if blocking:
             raise AccessibilityError(f"axe on {self.page.url}:\n" + "\n".join(map(_describe, blocking)))
+        self.check_policy()
+
+    def check_policy(self):
+        if self.blocked:
+            raise ContentSecurityPolicyError("refused by the Content-Security-Policy:\n" + "\n".join(self.blocked))
 
     def unchecked_pages(self) -> list[str]:
         self.page.title()  # lets Playwright deliver any navigation event still in flight
@@ -153,8 +167,11 @@ def open_page(request, chromium, live_server):
 
     yield open_site
     unchecked = [url for page in pages for url in page.unchecked_pages()]
+    blocked = [message for page in pages for message in page.blocked]
     for context in contexts:
         context.close()
     call = getattr(request.node, "report_call", None)
     if unchecked and call is not None and call.passed:
         pytest.fail("pages reached but not checked for accessibility:\n" + "\n".join(unchecked), pytrace=False)
+    if blocked and call is not None and call.passed:
+        pytest.fail("refused by the Content-Security-Policy:\n" + "\n".join(blocked), pytrace=False)

@@ -20,6 +20,7 @@ NOT_PAGES = {
     "vouchers:voucher_pdf",
     "payouts:document",  # a file download (SEPA, CSV, XLSX, PDF)
     "payouts:owner_statement",  # a PDF
+    "donations:owner_donors_csv",  # a CSV download
     "payouts:mark_sent",  # a confirmation reached by POST: checked in tests/browser/test_payouts.py
     "api:openapi-json",
     "api:openapi-view",

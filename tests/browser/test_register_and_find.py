@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from solidaire.beneficiaries.models import Establishment, Registration
+from solidaire.vouchers.models import Offer
 from tests.beneficiaries.helpers import IBAN, SIRET, cafe_campaign
 from tests.factories import DEFAULT_PASSWORD
 
@@ -44,7 +45,6 @@ def fill_registration(page, *, commune: str, photo=None):
         page.fill("#id_photo_alt", "La terrasse du café")
     page.fill("#id_iban", IBAN)
     page.fill("#id_account_holder", "SARL Café des Arts")
-    page.fill("#id_counterpart", "Un café offert pour chaque don.")
     page.check("#id_accept_terms")
 
 
@@ -85,6 +85,14 @@ def test_a_cafe_registers_is_approved_and_is_found_by_postal_code(personas, open
     assert moderator.path == "/gestion/moderation/"
     registration.refresh_from_db()
     assert registration.status == "approved"
+    # Its counterpart, proposed by the owner and approved (vouchers' own journey), is what the page says.
+    Offer.objects.create(
+        registration=registration,
+        kind="item",
+        item_label="Un café offert pour chaque don.",
+        validity_days=180,
+        status="approved",
+    )
 
     # A resident finds it by postal code and opens its page.
     resident = open_page(personas.a)

@@ -65,7 +65,7 @@ def pays_pending_then_success(donor) -> Gift:
     assert donor.path == f"/dons/{gift.pk}/?t={gift.token}"
     assert donor.locator("h1").inner_text() == fr("Your payment is being processed")
     status = donor.locator(".gift-status").inner_text()
-    assert fr("%(collectivite)s will add %(match)s once it is confirmed.", collectivite=REGION, match=500) in status
+    assert fr("%(collectivite)s will add %(match)s once it is confirmed.", collectivite="La " + REGION, match=500) in status
     assert fr("Thank you!") not in donor.locator("main").inner_text()
     assert donor.locator("meta[http-equiv=refresh]").count() == 0
     return gift
@@ -86,10 +86,12 @@ def confirmed_with_the_match() -> tuple[str, str]:
     return (
         fr("Your gift of %(amount)s to %(name)s is confirmed.", amount=500, name=NAME),
         fr(
-            "%(collectivite)s adds %(match)s: the establishment receives %(total)s in all.",
+            "%(collectivite)s adds %(match)s: the establishment receives %(net)s in all, once %(fee)s of payment fees "
+            "are taken.",
             collectivite=REGION,
             match=500,
-            total=1000,
+            net=968,
+            fee=32,
         ),
     )
 

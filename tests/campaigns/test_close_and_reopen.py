@@ -70,7 +70,7 @@ def test_the_confirmation_says_what_closing_does(personas, client_for, published
 def test_the_confirmation_is_in_french_by_default(personas, client_for, published):
     page = text(client_for(personas.a, personas.a.admin).post(url(published, "cloturer")))
     assert "Clôturer « " in page
-    assert "les bons d'achat remis aux donateurs restent valables" in page
+    assert "les bons d’achat remis aux donateurs restent valables" in page
 
 
 def test_a_post_without_the_confirmation_closes_nothing(personas, client_for, published):

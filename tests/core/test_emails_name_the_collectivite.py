@@ -224,6 +224,7 @@ def product_emails(personas):
     from solidaire.payouts import actions as payouts
     from solidaire.payouts.models import PayoutSettings
     from solidaire.vouchers import notifications as vouchers
+    from solidaire.vouchers.actions import invite_staff
     from tests.donations.helpers import refund
     from tests.factories import CampaignFactory
     from tests.gifts import approved_registration, give
@@ -238,6 +239,7 @@ def product_emails(personas):
     campaign = CampaignFactory(collectivite=a.tenant, slug="cafe-solidaire", title="Café Solidaire")
     cafe = approved_registration(campaign, owner=a.owner, name="Le Café des Arts")
     approved_offer(cafe)  # offer_decided
+    invite_staff(establishment=cafe.establishment, email="serveuse@example.org", actor=a.owner)  # staff_invitation
     gift = give(cafe, 1000, email="dora@example.org")  # receipt, with its voucher
     vouchers.reminder(gift.voucher)
     refund(gift, actor=a.finance, amount_cents=400)  # reversed, in part

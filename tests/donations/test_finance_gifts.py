@@ -3,6 +3,9 @@ collectivité with its status, match and journal entries — for finance officer
 only; another collectivité's gifts do not exist here."""
 
 import pytest
+from django.utils import translation
+
+from solidaire.ledger.models import AccountKind
 
 from ..campaigns.helpers import text
 from ..factories import CampaignFactory
@@ -64,8 +67,9 @@ def test_the_other_collectivites_gifts_are_not_found_nor_listed(personas, client
 def test_detail_shows_amounts_match_and_journal_entries(personas, client_for, cafe):
     gift = give(cafe, 500)
     page = text(client_for(personas.a, personas.a.finance).get(detail(gift)))
-    for expected in ("gift.received", "gift.fee", "match.posted", f"beneficiary_gifts:{cafe.pk}", "0,32 €", "5 €"):
+    for expected in ("Paiement reçu", "Frais du prestataire de paiement", "Abondement public ajouté", "0,32 €", "5 €"):
         assert expected in page
+    assert "Café de la Gare" in page
     assert "Refund…" in page or "Rembourser…" in page
 
 
@@ -77,9 +81,40 @@ def test_the_list_filters_by_status_and_finds_a_reference(personas, client_for, 
     assert detail(confirmed) in only_confirmed and detail(waiting) not in only_confirmed
     found = text(client.get(LIST, {"q": str(waiting.pk)[:8]}))
     assert detail(waiting) in found and detail(confirmed) not in found
-    assert detail(confirmed) not in text(client.get(LIST, {"q": "abc"}))  # too short to search
+    assert detail(confirmed) not in text(client.get(LIST, {"q": "abc"}))  # too short for a reference
 
 
 def test_the_list_never_shows_donor_e_mails(personas, client_for, cafe):
     give(cafe, 500, email="private.person@example.org")
     assert "private.person@example.org" not in text(client_for(personas.a, personas.a.finance).get(LIST))
+
+
+def test_no_internal_code_is_shown_on_a_gifts_detail(personas, client_for, cafe):
+    gift = give(cafe, 500)
+    page = text(client_for(personas.a, personas.a.finance).get(detail(gift)))
+    for code in ("gift.received", "gift.fee", "match.posted", "provider_cash:", f"beneficiary_gifts:{cafe.pk}"):
+        assert code not in page
+    with translation.override("fr"):
+        assert str(AccountKind.PROVIDER_CASH.label).replace("\u00a0", " ") in page
+
+
+def test_the_search_box_finds_a_gift_by_donor_e_mail(personas, client_for, cafe):
+    dora = give(cafe, 500, email="dora.martin@example.org")
+    other = give(cafe, 500, email="eve@example.org")
+    found = text(client_for(personas.a, personas.a.finance).get(LIST, {"q": "Dora.Martin@Example.org"}))
+    assert detail(dora) in found and detail(other) not in found
+    assert "dora.martin@example.org" not in found.split("<tbody>")[1].lower()  # found by it, not shown
+
+
+def test_the_search_box_finds_a_gift_by_establishment_name(personas, client_for, cafe, campaign):
+    mine = give(cafe, 500)
+    elsewhere = give(approved_registration(campaign, name="Boulangerie Kieffer"), 500)
+    found = text(client_for(personas.a, personas.a.finance).get(LIST, {"q": "kieffer"}))
+    assert detail(elsewhere) in found and detail(mine) not in found
+
+
+def test_the_search_box_stays_in_the_collectivite(personas, client_for, cafe, metz_gift):
+    found = text(client_for(personas.a, personas.a.finance).get(LIST, {"q": "Bar de Metz"}))
+    assert detail(metz_gift) not in found
+    found = text(client_for(personas.a, personas.a.finance).get(LIST, {"q": "donor@example.org"}))
+    assert detail(metz_gift) not in found

@@ -5,7 +5,7 @@ the budget — they get at most the match of one maximum gift there."""
 import pytest
 
 from solidaire.core.errors import ActionError
-from solidaire.vouchers.actions import add_staff
+from solidaire.vouchers.models import Staff
 
 from ..factories import UserFactory
 from ..gifts import approved_registration, start
@@ -113,7 +113,7 @@ def test_an_owner_is_matched_when_giving_to_someone_elses_establishment(personas
 def test_the_staff_of_an_establishment_get_no_match_on_it(personas, campaign):
     own = approved_registration(campaign, owner=personas.a.owner)
     waiter = UserFactory(email="waiter@example.org")
-    add_staff(establishment=own.establishment, email=waiter.email, actor=personas.a.owner)
+    Staff.objects.create(establishment=own.establishment, user=waiter, added_by=personas.a.owner)
 
     by_account = give(own, 1000, email="tips@example.net", user=waiter)
     by_address = give(own, 1000, email="Waiter@example.org")

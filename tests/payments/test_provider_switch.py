@@ -317,7 +317,7 @@ def test_the_sandboxs_cancel_address_says_the_payment_was_not_completed(personas
     gift = give_with_the_form(client_for, personas.a, cafe)
     checkout = SandboxCheckout.objects.get(pk=gift.checkout_id)
     page = f"http://grand-est.localhost/dons/{gift.pk}/?t={gift.token}"
-    assert (checkout.success_url, checkout.cancel_url) == (page, page + "&cancelled=1")
+    assert (checkout.success_url, checkout.cancel_url) == (page + "&returned=1", page + "&cancelled=1")
 
     donor = client_for(personas.a)
     with TestCase.captureOnCommitCallbacks(execute=True):

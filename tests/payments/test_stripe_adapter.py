@@ -510,7 +510,7 @@ def test_gift_paid_with_stripe_end_to_end(
     assert (gift.provider, gift.status, gift.match_promised_cents) == ("stripe", "pending", 500)
     session = stripe_everywhere.sessions[gift.checkout_id]
     assert gift.checkout_url == session["url"]
-    assert session["success_url"] == f"http://grand-est.localhost/dons/{gift.pk}/?t={gift.token}"
+    assert session["success_url"] == f"http://grand-est.localhost/dons/{gift.pk}/?t={gift.token}&returned=1"
 
     session.update(status="complete", payment_status="paid", payment_intent="pi_3MtwBwLkdIwHu7ix28a3tqPa")
     payload = event("checkout.session.completed", session, "evt_stripe_paid")

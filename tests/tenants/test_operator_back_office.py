@@ -10,9 +10,17 @@ from solidaire.audit.models import AuditEvent
 from solidaire.geo.models import Commune
 from solidaire.tenants.models import Collectivite, Domain
 
-from ..accounts.helpers import counts, links_in, only_mail_to
+from ..accounts.helpers import counts, links_in, only_mail_to, signed_in_with_two_factor
 
 ADD_URL = "/operator/tenants/collectivite/add/"
+
+
+OPERATOR_HOST = "operator.localhost"
+
+
+@pytest.fixture(autouse=True)
+def _operator_host(settings):
+    settings.SOLIDAIRE_OPERATOR_HOST = OPERATOR_HOST
 
 
 @pytest.fixture
@@ -22,9 +30,8 @@ def operator(db):
 
 @pytest.fixture
 def operator_client(operator):
-    client = Client()
-    client.force_login(operator)
-    return client
+    """The operator, signed in on the operator's host with two-factor authentication."""
+    return signed_in_with_two_factor(Client(HTTP_HOST=OPERATOR_HOST), operator)
 
 
 def form_data(**overrides):
@@ -160,7 +167,7 @@ def test_operator_deactivates_a_collectivite_and_its_site_closes(personas, opera
 
 
 def test_collectivite_admins_cannot_open_the_operator_back_office(personas):
-    client = Client()
+    client = Client(HTTP_HOST=OPERATOR_HOST)
     client.force_login(personas.a.admin)
     response = client.get(ADD_URL)
     assert response.status_code == 302

@@ -139,19 +139,36 @@ def test_healthz_answers_without_a_collectivite(personas):
     assert response.json()["status"] == "ok"
 
 
-def test_operator_back_office_answers_without_a_collectivite(personas):
-    response = get("nowhere.localhost", "/operator/login/")
-    assert response.status_code == 200
-    assert NO_TENANT not in page_text(response)
-    response = get("nowhere.localhost", "/operator/")
+def test_operator_back_office_answers_on_the_operator_host_only(personas, settings):
+    settings.SOLIDAIRE_OPERATOR_HOST = "operator.localhost"
+    response = get("operator.localhost", "/operator/")
     assert response.status_code == 302
     assert response["Location"].startswith("/operator/login/")
+    assert response.wsgi_request.tenant is None
+    for host in ("nowhere.localhost", "grand-est.localhost", "127.0.0.1"):
+        assert get(host, "/operator/").status_code == 404, host
+        assert get(host, "/operator/login/").status_code == 404, host
 
 
-def test_account_pages_answer_without_a_collectivite(personas):
-    for path in ("/comptes/login/", "/en/comptes/login/", "/comptes/signup/"):
+def test_operator_host_is_no_collectivite_even_with_a_default_tenant(personas, settings):
+    settings.SOLIDAIRE_OPERATOR_HOST = "operator.localhost"
+    settings.SOLIDAIRE_DEFAULT_TENANT = "metz"
+    assert resolve_tenant("operator.localhost") is None
+    assert get("operator.localhost", "/mentions-legales/").status_code == 404
+    assert get("operator.localhost", "/")["Location"] == "/operator/"
+
+
+def test_account_pages_answer_404_on_a_host_that_is_no_collectivite(personas):
+    for path in ("/comptes/login/", "/en/comptes/login/", "/comptes/signup/", "/comptes/password/reset/"):
         response = get("nowhere.localhost", path)
-        assert response.status_code == 200, path
+        assert response.status_code == 404, path
+        assert NO_TENANT in page_text(response), path
+
+
+def test_account_pages_answer_on_the_operator_host(personas, settings):
+    settings.SOLIDAIRE_OPERATOR_HOST = "operator.localhost"
+    for path in ("/comptes/login/", "/en/comptes/login/", "/comptes/password/reset/"):
+        assert get("operator.localhost", path).status_code == 200, path
 
 
 def test_language_switch_answers_without_a_collectivite(personas):

@@ -25,6 +25,12 @@ FLAGS = {
     "beneficiary_cap_cents": "--cap-per-beneficiary",
     "donor_limit_cents": "--limit-per-donor",
     "counterpart_policy": "--counterparts",
+    "title_en": "--title-en",
+    "title_de": "--title-de",
+    "summary_en": "--summary-en",
+    "summary_de": "--summary-de",
+    "description_en": "--text-en",
+    "description_de": "--text-de",
 }
 
 
@@ -42,6 +48,10 @@ class Command(BaseCommand):
         add("--kind", default=CampaignKind.BUSINESSES, choices=CampaignKind.values, help="type of campaign")
         add("--summary", required=True, help="one or two sentences shown in lists and when shared")
         add("--text", required=True, help="the campaign's text")
+        for code, language in (("en", "English"), ("de", "German")):
+            add(f"--title-{code}", default="", help=f"title in {language} (optional: French is shown without it)")
+            add(f"--summary-{code}", default="", help=f"summary in {language} (optional)")
+            add(f"--text-{code}", default="", help=f"text in {language} (optional)")
         add("--starts", required=True, help="when gifts open")
         add("--ends", required=True, help="when gifts close")
         add("--registration-opens", required=True, help="when beneficiaries may start to register")
@@ -104,6 +114,9 @@ class Command(BaseCommand):
                 "beneficiary_cap_cents": o["cap_per_beneficiary"],
                 "donor_limit_cents": o["limit_per_donor"],
                 "counterpart_policy": o["counterparts"],
+                **{f"title_{code}": o[f"title_{code}"] for code in ("en", "de")},
+                **{f"summary_{code}": o[f"summary_{code}"] for code in ("en", "de")},
+                **{f"description_{code}": o[f"text_{code}"] for code in ("en", "de")},
             },
         )
         require_valid(form, FLAGS)

@@ -1,5 +1,6 @@
 /* Map of a campaign's establishments: Leaflet + marker clustering, fed by the compact JSON
-   endpoint ([id, lat×1e5, lon×1e5, name] per establishment). The list page stays the primary
+   endpoint ([id, lat×1e5, lon×1e5, name] per establishment, and a fifth item, 1, when it is
+   placed at the centre of its département: approximate). The list page stays the primary
    view; when the tiles cannot load, the markers remain and a message says so. */
 (function () {
   "use strict";
@@ -24,10 +25,11 @@
       var bounds = [];
       data.markers.forEach(function (row) {
         var latlng = [row[1] / 1e5, row[2] / 1e5];
+        var label = row[4] ? row[3] + " (" + element.dataset.approximate + ")" : row[3];
         var link = document.createElement("a");
         link.href = data.url.replace("{id}", row[0]);
-        link.textContent = row[3];
-        var marker = L.marker(latlng, { title: row[3], alt: row[3], keyboard: true });
+        link.textContent = label;
+        var marker = L.marker(latlng, { title: label, alt: label, keyboard: true });
         marker.bindPopup(link);
         cluster.addLayer(marker);
         bounds.push(latlng);
