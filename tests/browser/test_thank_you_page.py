@@ -65,7 +65,10 @@ def pays_pending_then_success(donor) -> Gift:
     assert donor.path == f"/dons/{gift.pk}/?t={gift.token}"
     assert donor.locator("h1").inner_text() == fr("Your payment is being processed")
     status = donor.locator(".gift-status").inner_text()
-    assert fr("%(collectivite)s will add %(match)s once it is confirmed.", collectivite="La " + REGION, match=500) in status
+    assert (
+        fr("%(collectivite)s will add %(match)s once it is confirmed.", collectivite="La " + REGION, match=500)
+        in status
+    )
     assert fr("Thank you!") not in donor.locator("main").inner_text()
     assert donor.locator("meta[http-equiv=refresh]").count() == 0
     return gift
