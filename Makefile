@@ -13,6 +13,8 @@ VENV := .venv
 SOLIDAIRE := $(VENV)/bin/solidaire
 DEMO_WELCOME := $(CURDIR)/var/demo-welcome.txt
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+# Two workers (pytest-xdist), one test database each: the suite is CPU-bound and this machine has two cores.
+PYTEST_ARGS ?= -n 2
 
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_LINK_MODE := copy

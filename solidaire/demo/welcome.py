@@ -18,11 +18,18 @@ def login_table(logins: Sequence, indent: str = "  ") -> str:
     )
 
 
-def welcome_text(*, logins: Sequence, password: str, port: str, voucher_url: str = "") -> str:
+def welcome_text(*, logins: Sequence, password: str, port: str, voucher_url: str = "", operator_host: str = "") -> str:
     base = f"http://127.0.0.1:{port}"
     lines = [
         f"Open {base}/ (Région Grand Est) or http://strasbourg.localhost:{port}/ (Ville de Strasbourg).",
         f"Back office: {base}/gestion/ — e-mails are printed here.",
+    ]
+    if operator_host:
+        lines.append(
+            f"Platform operator: http://{operator_host}:{port}/operator/ "
+            "(first create a superuser: .venv/bin/solidaire createsuperuser)."
+        )
+    lines += [
         "",
         f"Logins (password for all: {password}):",
         login_table(logins),

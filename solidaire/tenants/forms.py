@@ -109,6 +109,8 @@ class BrandingForm(forms.ModelForm):
     class Meta:
         model = Collectivite
         fields = [
+            "article",
+            "siret",
             "logo",
             "main_colour",
             "contact_email",
@@ -119,6 +121,7 @@ class BrandingForm(forms.ModelForm):
             "legal_notice",
             "accessibility_statement",
             "privacy_policy",
+            "donor_retention_years",
             "publish_edits_without_review",
         ]
         widgets = {
@@ -128,3 +131,11 @@ class BrandingForm(forms.ModelForm):
             "accessibility_statement": forms.Textarea(attrs={"rows": 8}),
             "privacy_policy": forms.Textarea(attrs={"rows": 8}),
         }
+
+    def clean_siret(self):
+        value = self.cleaned_data["siret"]
+        if value and not value.startswith(self.instance.siren):
+            raise forms.ValidationError(
+                _("A SIRET starts with the collectivité's SIREN (%(siren)s)."), params={"siren": self.instance.siren}
+            )
+        return value

@@ -1,6 +1,6 @@
 """A collectivité is a tenant: every campaign, team membership and audit row belongs to one."""
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +8,7 @@ from solidaire.core.images import validate_image
 from solidaire.core.typography import with_article
 from solidaire.geo.models import Commune
 
-from .validators import validate_brand_colour, validate_custom_host, validate_siren
+from .validators import validate_brand_colour, validate_custom_host, validate_siren, validate_siret
 
 
 class Kind(models.TextChoices):
@@ -58,6 +58,13 @@ class Collectivite(models.Model):
         help_text=_("How French sentences name it: “la Région Grand Est”, “le Département du Bas-Rhin”, “Strasbourg”."),
     )
     siren = models.CharField(_("SIREN"), max_length=9, unique=True, validators=[validate_siren])
+    siret = models.CharField(
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
+        help_text=_("The establishment that grants the public match; published as the grantor in the open data."),
+    )
     insee_code = models.CharField(
         _("INSEE code"),
         max_length=5,
@@ -93,6 +100,12 @@ class Collectivite(models.Model):
     legal_notice = models.TextField(_("legal notice"), blank=True)
     accessibility_statement = models.TextField(_("accessibility statement"), blank=True)
     privacy_policy = models.TextField(_("privacy policy"), blank=True)
+    donor_retention_years = models.PositiveSmallIntegerField(
+        _("keep donors' identity for (years)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("After this many years without a gift, a donor's name, e-mail and address are pseudonymised."),
+    )
     publish_edits_without_review = models.BooleanField(
         _("publish owners' edits without review"),
         default=False,

@@ -2,7 +2,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from stdnum.fr import siren
+from stdnum.fr import siren, siret
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -10,6 +10,11 @@ HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 def validate_siren(value: str) -> None:
     if not siren.is_valid(value):
         raise ValidationError(_("This is not a valid SIREN number (9 digits with a valid check digit)."), code="siren")
+
+
+def validate_siret(value: str) -> None:
+    if not siret.is_valid(value):
+        raise ValidationError(_("This is not a valid SIRET number (14 digits with a valid check digit)."), code="siret")
 
 
 def _channel(value: int) -> float:

@@ -209,3 +209,29 @@ def test_the_worker_tells_serve_it_is_ready(tmp_path, monkeypatch):
     monkeypatch.setenv("SOLIDAIRE_WORKER_READY_FILE", str(tmp_path / "ready"))
     tell_serve_the_worker_is_ready(sender=None)
     assert (tmp_path / "ready").exists()
+
+
+def _root_warning_printed(environment: dict) -> bool:
+    """Whether Celery's "running as root" warning reaches the terminal of a process that loaded
+    the Celery app with `environment`."""
+    import subprocess
+    import sys
+
+    script = (
+        "import solidaire.celery, warnings\n"
+        "from celery.exceptions import SecurityWarning\n"
+        "from celery.platforms import ROOT_DISCOURAGED\n"
+        "warnings.warn(SecurityWarning(ROOT_DISCOURAGED.format(uid=0, euid=0, gid=0, egid=0)))\n"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=60, check=True
+    )
+    return "superuser privileges" in result.stderr
+
+
+def test_serve_says_once_that_the_worker_runs_as_root_instead_of_celery_s_dozen_lines(monkeypatch):
+    import os
+
+    environment = {key: value for key, value in os.environ.items() if key != "SOLIDAIRE_ROOT_NOTICE_SHOWN"}
+    assert _root_warning_printed(environment)
+    assert not _root_warning_printed({**environment, "SOLIDAIRE_ROOT_NOTICE_SHOWN": "1"})

@@ -225,3 +225,26 @@ def test_branding_form_cannot_change_identity_or_territory(personas, post):
         True,
     )
     assert tenant.communes.count() == communes
+
+
+def test_admin_sets_the_article_the_siret_and_the_retention_period(personas, post):
+    """Issue 10 (18): the article French sentences use is the collectivité's own setting; issue 11
+    adds the SIRET published as grantor and how long donors' identity is kept."""
+    response = post(article="la", siret="20005226400013", donor_retention_years="5")
+    assert response.status_code == 302
+    personas.a.tenant.refresh_from_db()
+    assert personas.a.tenant.article == "la"
+    assert personas.a.tenant.siret == "20005226400013"
+    assert personas.a.tenant.donor_retention_years == 5
+
+
+@pytest.mark.parametrize(
+    ("siret", "years"),
+    [("21570463600012", "3"), ("20005226400014", "3"), ("20005226400013", "0"), ("20005226400013", "11")],
+)
+def test_a_siret_of_another_body_or_a_retention_out_of_range_is_refused(personas, post, siret, years):
+    response = post(siret=siret, donor_retention_years=years)
+    assert response.status_code == 200
+    personas.a.tenant.refresh_from_db()
+    assert personas.a.tenant.siret == ""
+    assert personas.a.tenant.donor_retention_years == 3

@@ -36,6 +36,10 @@ def wait_until_exists(path: Path, children, timeout: float = 60.0, stopped=lambd
     return False
 
 
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 class Command(BaseCommand):
     help = (
         "Serve Solidaire on one machine: gunicorn for the web and a Celery worker (with its beat "
@@ -119,6 +123,12 @@ class Command(BaseCommand):
                 f"{problem} Set SOLIDAIRE_CACHE_URL to redis://… or leave it empty, or use --web-workers 1."
             )
         environment["SOLIDAIRE_WEB_WORKERS"] = str(options["web_workers"])
+        if not options["no_worker"] and running_as_root():
+            self.stderr.write(
+                "The background worker runs as root: fine on a demo machine, not in production "
+                "(run Solidaire as an unprivileged user there)."
+            )
+            environment["SOLIDAIRE_ROOT_NOTICE_SHOWN"] = "1"
         ready = Path(tempfile.mkdtemp(prefix="solidaire-serve-")) / "worker-ready"
         environment["SOLIDAIRE_WORKER_READY_FILE"] = str(ready)
         children = [

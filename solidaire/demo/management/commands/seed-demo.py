@@ -1,6 +1,7 @@
 import os
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from solidaire.demo.seed import DEMO_PASSWORD, sample_voucher, seed
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             logins=logins,
             password=DEMO_PASSWORD,
             port=port,
+            operator_host=settings.SOLIDAIRE_OPERATOR_HOST,
             voucher_url=f"http://127.0.0.1:{port}/bons/{voucher.pk}/?t={voucher.token}" if voucher else "",
         )
         self.stdout.write(self.style.SUCCESS("Demo ready."))
