@@ -1,4 +1,4 @@
-"""python -m bench [pages|matching|all] — prints figures; docs/benchmarks.md records them."""
+"""python -m bench [pages|matching|dashboard|all] — prints figures; docs/benchmarks.md records them."""
 
 import argparse
 import os
@@ -7,7 +7,7 @@ import sys
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("what", nargs="?", default="all", choices=["all", "pages", "matching"])
+    parser.add_argument("what", nargs="?", default="all", choices=["all", "pages", "matching", "dashboard"])
     parser.add_argument(
         "--database",
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/solidaire_bench"),
@@ -18,6 +18,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="requests per page and concurrency level")
     parser.add_argument("--confirmations", type=int, default=2000, help="gifts confirmed per worker count")
     parser.add_argument("--workers", default="1,8,32", help="worker counts for the matching benchmark")
+    parser.add_argument(
+        "--dashboard-requests", type=int, default=20, help="requests per dashboard page, computed and cached"
+    )
     parser.add_argument("--keep", action="store_true", help="reuse an already filled database")
     args = parser.parse_args()
 
@@ -36,6 +39,10 @@ def main() -> None:
         from . import pages
 
         pages.run(args)
+    if args.what in ("all", "dashboard"):
+        from . import dashboard
+
+        dashboard.run(args)
     if args.what in ("all", "matching"):
         from . import matching
 

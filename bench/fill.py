@@ -3,6 +3,7 @@ establishments and M confirmed gifts with their matches, allocations and journal
 bulk-inserted (writing 200,000 gifts one by one would take hours), yet consistent enough for
 `solidaire ledger-check` to pass on it."""
 
+import math
 import random
 import time
 import uuid
@@ -13,6 +14,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 TENANT = "bench"
+SPREAD_DAYS = 29  # the gifts come over the last 29 days of the campaign's 30
 
 
 def _campaign_form_data(now):
@@ -154,7 +156,8 @@ def _gifts(collectivite, campaign, count: int) -> None:
                 checkout_id=f"cs_bench_{i}",
                 payment_id=f"pay_bench_{i}",
                 fee_cents=fee_for(amount),
-                confirmed_at=now - timedelta(seconds=count - i),
+                # Over the campaign's 30 days, more each day (the dashboard's curve and forecast).
+                confirmed_at=now - timedelta(days=SPREAD_DAYS * (1 - math.sqrt(i / count))),
             )
             gifts.append(gift)
             if match:

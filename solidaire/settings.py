@@ -42,7 +42,7 @@ CSRF_TRUSTED_ORIGINS = env_list("SOLIDAIRE_CSRF_TRUSTED_ORIGINS")
 # then this default (single-tenant installs and the demo on 127.0.0.1).
 SOLIDAIRE_BASE_DOMAIN = env("SOLIDAIRE_BASE_DOMAIN", "localhost")
 SOLIDAIRE_DEFAULT_TENANT = env("SOLIDAIRE_DEFAULT_TENANT")
-# The platform operator's back office (/operator/) and its sign-in answer on this host only (no
+# The platform operator’s back office (/operator/) and its sign-in answer on this host only (no
 # collectivité there); list it in SOLIDAIRE_ALLOWED_HOSTS.
 SOLIDAIRE_OPERATOR_HOST = env("SOLIDAIRE_OPERATOR_HOST", f"operator.{SOLIDAIRE_BASE_DOMAIN}")
 SOLIDAIRE_PLATFORM_NAME = env("SOLIDAIRE_PLATFORM_NAME", "Solidaire")
@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "solidaire.payments",
     "solidaire.vouchers",
     "solidaire.payouts",
+    "solidaire.reporting",
+    "solidaire.exports",
+    "solidaire.opendata",
+    "solidaire.privacy",
     "solidaire.api",
     "solidaire.demo",
     "solidaire.accounts.operator_admin.OperatorAdminConfig",  # django.contrib.admin
@@ -83,6 +87,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "solidaire.core.middleware.ReportingEndpoints",
     "solidaire.core.middleware.PrivatePagesNotStored",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -178,16 +183,23 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # Rate limits of the account pages, counted in the shared cache (docs/ARCHITECTURE.md, "Security").
 # Failed sign-ins: per client address, and per (address, account) — the adapter's "key" — never
-# per account alone, so that strangers cannot lock an owner out. Password resets: per address, and
-# per mailbox (case, +tags and Gmail dots folded: accounts.forms.ResetPasswordForm).
+# per account alone, so that strangers cannot lock an owner out. Sign-ups and password resets per
+# client address (allauth's; verification e-mails: one in 3 minutes per address as written), and all
+# three per mailbox, case, +tags and Gmail dots folded (the "_mailbox" ones: accounts.forms,
+# accounts.adapter.AccountAdapter.send_confirmation_mail).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,60/h/ip,5/5m/key",
     "reset_password": "20/m/ip",
     "reset_password_mailbox": "5/h/key",
+    "signup_mailbox": "5/h/key",
+    "confirm_email_mailbox": "5/h/key",
 }
-ACCOUNT_FORMS = {"reset_password": "solidaire.accounts.forms.ResetPasswordForm"}
-# Two-factor authentication: an authenticator app's codes, with recovery codes. Admins and finance
+ACCOUNT_FORMS = {
+    "reset_password": "solidaire.accounts.forms.ResetPasswordForm",
+    "signup": "solidaire.accounts.forms.SignupForm",
+}
+# Two-factor authentication: an authenticator app’s codes, with recovery codes. Admins and finance
 # officers must switch it on before they approve or download payments.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SOLIDAIRE_PLATFORM_NAME
@@ -267,6 +279,9 @@ CELERY_BEAT_SCHEDULE = {
     "sandbox-outbox": {"task": "solidaire.payments.tasks.send_due_sandbox_events", "schedule": 15.0},
     "check-books": {"task": "solidaire.ledger.tasks.check_books", "schedule": 900.0},
     "voucher-lifecycle": {"task": "solidaire.vouchers.tasks.daily", "schedule": 3600.0},
+    "expired-exports": {"task": "solidaire.exports.tasks.delete_expired", "schedule": 3600.0},
+    "budget-alerts": {"task": "solidaire.reporting.tasks.check_budget_alerts", "schedule": 3600.0},
+    "privacy-retention": {"task": "solidaire.privacy.tasks.retention", "schedule": 86400.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -299,7 +314,7 @@ LOGGING = {
     },
 }
 
-# How long an invitation to join a collectivité's team stays valid.
+# How long an invitation to join a collectivité’s team stays valid.
 SOLIDAIRE_INVITATION_DAYS = env_int("SOLIDAIRE_INVITATION_DAYS", 14)
 
 # Geocoding of establishments' addresses: "none" keeps the commune's centre (offline default);
@@ -327,10 +342,14 @@ def _tiles_origin(template: str) -> list[str]:
     return [f"{parts.scheme}://{host}"]
 
 
-# Content-Security-Policy (django-csp), on every response: scripts and styles from this site's
+# Content-Security-Policy (django-csp), on every response: scripts and styles from this site’s
 # static files only — no inline <script>, <style>, style="…" or on…= anywhere (data for scripts
 # goes through data-* attributes or json_script). Pictures from here, data: URLs (QR codes) and the
 # map's tile server. The payment pages of the providers are reached by links, not form posts.
+# Browsers report what it refuses to /csp-report (core.views.csp_report, logged by `solidaire.csp`):
+# `report-uri` for those that only know it, `report-to` (the endpoint named "csp" by the
+# Reporting-Endpoints header, core.middleware.ReportingEndpoints) for the others.
+SOLIDAIRE_CSP_REPORT_URL = "/csp-report"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -342,6 +361,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
+        "report-uri": [SOLIDAIRE_CSP_REPORT_URL],
+        "report-to": ["csp"],
     }
 }
 
@@ -352,10 +373,10 @@ SOLIDAIRE_SANDBOX_TRANSPORT = env("SOLIDAIRE_SANDBOX_TRANSPORT", "http")
 SOLIDAIRE_SANDBOX_SECRET = env("SOLIDAIRE_SANDBOX_SECRET")
 # The largest provider notification the inbox reads, in bytes: a larger one is answered 413.
 SOLIDAIRE_NOTIFICATION_MAX_BYTES = env_int("SOLIDAIRE_NOTIFICATION_MAX_BYTES", 256 * 1024)
-# How many pools a campaign's public budget is split into (concurrency of matching).
+# How many pools a campaign’s public budget is split into (concurrency of matching).
 SOLIDAIRE_MATCHING_POOLS = env_int("SOLIDAIRE_MATCHING_POOLS", 16)
 # How long the match promised at checkout is held for the donor; shorter when less than a tenth
-# of the campaign's budget is left, so that abandoned checkouts cannot freeze the end of it.
+# of the campaign’s budget is left, so that abandoned checkouts cannot freeze the end of it.
 SOLIDAIRE_RESERVATION_MINUTES = env_int("SOLIDAIRE_RESERVATION_MINUTES", 30)
 SOLIDAIRE_RESERVATION_MINUTES_SCARCE = env_int("SOLIDAIRE_RESERVATION_MINUTES_SCARCE", 10)
 # How many unpaid reservations may be open at once from one client address, one e-mail address
@@ -363,6 +384,14 @@ SOLIDAIRE_RESERVATION_MINUTES_SCARCE = env_int("SOLIDAIRE_RESERVATION_MINUTES_SC
 SOLIDAIRE_HOLDS_PER_ADDRESS = env_int("SOLIDAIRE_HOLDS_PER_ADDRESS", 5)
 SOLIDAIRE_HOLDS_PER_EMAIL = env_int("SOLIDAIRE_HOLDS_PER_EMAIL", 2)
 SOLIDAIRE_HOLDS_PER_DEVICE = env_int("SOLIDAIRE_HOLDS_PER_DEVICE", 3)
+
+# Personal data (docs/adr/0022-personal-data.md). How long a link to a donor’s own space works
+# (and the space stays open in the session); how long the bodies of rejected payment
+# notifications are kept; after how many years the audit log's actors are pseudonymised. How
+# long donors' identity is kept is each collectivité’s setting (donor_retention_years).
+SOLIDAIRE_PRIVACY_LINK_MINUTES = env_int("SOLIDAIRE_PRIVACY_LINK_MINUTES", 60)
+SOLIDAIRE_REJECTED_NOTIFICATION_DAYS = env_int("SOLIDAIRE_REJECTED_NOTIFICATION_DAYS", 90)
+SOLIDAIRE_AUDIT_IDENTITY_YEARS = env_int("SOLIDAIRE_AUDIT_IDENTITY_YEARS", 5)
 
 # Rate limits key on the client's address: behind a load balancer, name the header it sets
 # (as a META key, such as HTTP_X_REAL_IP); by default the socket's address.

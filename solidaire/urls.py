@@ -10,6 +10,7 @@ from solidaire.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("csp-report", core_views.csp_report, name="csp_report"),  # what browsers report (ADR 0015)
     path("theme.css", core_views.theme_css, name="theme_css"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("operator/", admin.site.urls),  # on SOLIDAIRE_OPERATOR_HOST only (accounts.operator)
@@ -27,6 +28,10 @@ urlpatterns += i18n_patterns(
     path("", include("solidaire.payments.urls")),
     path("", include("solidaire.vouchers.urls")),
     path("", include("solidaire.payouts.urls")),
+    path("", include("solidaire.reporting.urls")),
+    path("", include("solidaire.exports.urls")),
+    path("", include("solidaire.opendata.urls")),
+    path("", include("solidaire.privacy.urls")),
     path("", include("solidaire.audit.urls")),
     prefix_default_language=False,
 )

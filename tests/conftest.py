@@ -102,7 +102,7 @@ def personas(db):
 
 
 class TenantClient(Client):
-    """A test client that talks to one collectivité's host."""
+    """A test client that talks to one collectivité’s host."""
 
     def __init__(self, host, user=None, **kwargs):
         super().__init__(HTTP_HOST=host, **kwargs)

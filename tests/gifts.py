@@ -34,7 +34,7 @@ def siret(n: int) -> str:
 
 
 def approved_registration(campaign, *, owner=None, commune="67482", name=None, **extra) -> Registration:
-    """An establishment of the campaign's collectivité, approved for the campaign."""
+    """An establishment of the campaign’s collectivité, approved for the campaign."""
     _counter["n"] += 1
     n = _counter["n"]
     commune = Commune.objects.get(pk=commune)

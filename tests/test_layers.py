@@ -20,7 +20,7 @@ LAYERS = [
     {"ledger", "payments"},
     {"matching", "vouchers"},
     {"donations"},
-    {"payouts", "reporting", "mutualaid"},
+    {"payouts", "reporting", "exports", "opendata", "privacy", "mutualaid"},
     {"api", "demo"},
 ]
 LAYER = {package: level for level, packages in enumerate(LAYERS) for package in packages}

@@ -5,8 +5,9 @@ for when that matters); each column a persona of tests/conftest.py. A cell is wh
 
     200    the page is shown
     201    the API created what was asked for (a gift)
+    204    taken, nothing to show: a browser's report of what the Content-Security-Policy refused
     301    a permanent redirect to the object's canonical URL
-    DONE   a POST succeeded and redirected back (302, no error message)
+    DONE   a POST succeeded and redirected back, or a GET was sent on where it belongs (302, no error)
     LOGIN  redirected to the login page (302 to /comptes/login/?next=…)
     400    refused as sent, whoever sends it: a notification without a valid signature
     403    signed in, but lacking the capability in collectivité A
@@ -30,17 +31,21 @@ import pytest
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.db import transaction
+from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from solidaire.accounts.models import Invitation, Membership, hash_token
+from solidaire.accounts.roles import capabilities_of
 from solidaire.beneficiaries.models import Establishment, Registration
 from solidaire.campaigns.models import Campaign
 from solidaire.donations.models import Gift
+from solidaire.exports import actions as export_actions
 from solidaire.geo.models import Commune
 from solidaire.payouts import actions as payout_actions
 from solidaire.payouts.models import PayoutSettings, StatementImport
+from solidaire.privacy import identity as privacy_identity
 from solidaire.vouchers import codes
 from solidaire.vouchers.models import StaffInvitation
 
@@ -51,6 +56,7 @@ from .vouchers.helpers import approved_offer, propose, redeem, voucher_for
 
 pytestmark = pytest.mark.django_db
 
+DONOR_A = "dora@example.org"  # A.donor’s address (tests/conftest.py)
 DONE = "DONE"
 LOGIN = "LOGIN"
 
@@ -67,6 +73,8 @@ MATRIX = {
     # Public pages: the same for everyone.
     "healthz":                                  (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     "theme_css":                                (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    # Browsers report what the Content-Security-Policy refused: anyone, logged, nothing shown (204).
+    "csp_report":                               (204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204),
     "set_language":                             (DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
     "core:home":                                (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     "core:about_data":                          (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
@@ -141,7 +149,7 @@ MATRIX = {
     "beneficiaries:changes_detail":             (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "beneficiaries:changes_detail [B's]":       (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     # Giving, public: anyone may start a gift (the form posts to donations:start); a gift's page,
-    # and cancelling it before paying, with its secret token only, on its collectivité's host only.
+    # and cancelling it before paying, with its secret token only, on its collectivité’s host only.
     "donations:start":                          (DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
     "donations:start [B's]":                    (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "donations:gift":                           (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
@@ -215,7 +223,7 @@ MATRIX = {
     # Vouchers. The counter (find, redeem, undo) of A.owner's café: its owner only (or the staff
     # they add); the staff list and the offer of a registration: its owner only; never on another
     # host. The QR code's address sends the café's owner on to the voucher at the counter (302,
-    # shown as DONE), tells other signed-in people it is another establishment's voucher (403), and
+    # shown as DONE), tells other signed-in people it is another establishment’s voucher (403), and
     # refuses a forged code before anything else (404, even before asking anyone to sign in).
     "vouchers:counter":                         (LOGIN, 404,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404,   404),
     "vouchers:counter [B's]":                   (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
@@ -233,7 +241,7 @@ MATRIX = {
     "vouchers:scan":                            (LOGIN, 403,   403,   403,   403,   DONE,  403,   403,   403,   403,   403,   403,   403,   403),
     "vouchers:scan [forged]":                   (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "vouchers:scan [B's]":                      (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
-    # The donor's voucher and its PDF: anyone with the token, on the voucher's host only.
+    # The donor’s voucher and its PDF: anyone with the token, on the voucher’s host only.
     "vouchers:voucher":                         (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     "vouchers:voucher [no token]":              (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "vouchers:voucher [B's]":                   (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
@@ -246,13 +254,53 @@ MATRIX = {
     "vouchers:offer_decision":                  (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "vouchers:offer_decision [B's]":            (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "vouchers:outstanding":                     (LOGIN, 200,   200,   200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    # Exports: asked for by every team role of A (view_dashboard); an export's state and file
+    # are its requester's only (A.viewer's here), 404 to the rest of the team.
+    "exports:home":                             (LOGIN, 200,   200,   200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "exports:status":                           (LOGIN, 404,   404,   404,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "exports:status [B's]":                     (LOGIN, 404,   404,   404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "exports:download":                         (LOGIN, 404,   404,   404,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "exports:download [B's]":                   (LOGIN, 404,   404,   404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    # The owner's dashboard, its chart and its export (audited): A.owner's café only.
+    "exports:owner_dashboard":                  (LOGIN, 404,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404,   404),
+    "exports:owner_dashboard [B's]":            (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "exports:owner_chart":                      (LOGIN, 404,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404,   404),
+    "exports:owner_chart [B's]":                (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "exports:owner_export":                     (LOGIN, 404,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404,   404),
+    "exports:owner_export [B's]":               (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    # Transparency and open data (opendata): public; drafts and B's campaigns are not found here.
+    "opendata:transparency":                    (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "opendata:transparency [draft]":            (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "opendata:transparency [B's]":              (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "opendata:subventions_csv":                 (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "opendata:subventions_csv [draft]":         (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "opendata:subventions_csv [B's]":           (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "opendata:datasets":                        (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "opendata:catalogue":                       (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    # A person's own data (privacy): by a link to the mailbox, or a signed-in verified address.
+    "privacy:ask":                              (200,   DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
+    "privacy:open":                             (DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
+    "privacy:space":                            (DONE,  200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "privacy:download":                         (DONE,  200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "privacy:erase":                            (DONE,  200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "privacy:leave":                            (DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
+    # Dashboards (reporting): every team role of A (view_dashboard); B's campaign is not found.
+    "reporting:summary":                        (LOGIN, 200,   200,   200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "reporting:summary_chart":                  (LOGIN, 200,   200,   200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "reporting:summary_download":               (LOGIN, 200,   200,   200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "reporting:dashboard":                      (LOGIN, 200,   200,   200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "reporting:dashboard [B's]":                (LOGIN, 404,   404,   404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "reporting:dashboard_chart":                (LOGIN, 200,   200,   200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "reporting:dashboard_chart [B's]":          (LOGIN, 404,   404,   404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "reporting:dashboard_download":             (LOGIN, 200,   200,   200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "reporting:dashboard_download [B's]":       (LOGIN, 404,   404,   404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403),
 }
 # fmt: on
 
 # Namespaces whose views are being written in parallel with this matrix: their rows are still to
 # be added. Remove a namespace from here as soon as its rows are in MATRIX.
 AWAITING_ROWS: set[str] = set()
-NOT_THE_PRODUCTS = {"admin"}  # the platform operator's Django admin, staff only
+NOT_THE_PRODUCTS = {"admin"}  # the platform operator’s Django admin, staff only
 
 
 @dataclass
@@ -298,8 +346,12 @@ def registration(campaign, side, name, commune="67482", status="approved", **kwa
 @pytest.fixture
 def world(personas):
     a, b = personas.a, personas.b
-    a_published = CampaignFactory(collectivite=a.tenant, slug="cafe-solidaire")
-    b_published = CampaignFactory(collectivite=b.tenant, slug="metz-solidaire")
+    for side, siret in ((a, "20005226400013"), (b, "21570463000015")):  # published in the open data
+        side.tenant.siret = siret
+        side.tenant.save(update_fields=["siret"])
+    decided = timezone.localdate() - timedelta(days=40)
+    a_published = CampaignFactory(collectivite=a.tenant, slug="cafe-solidaire", decision_date=decided)
+    b_published = CampaignFactory(collectivite=b.tenant, slug="metz-solidaire", decision_date=decided)
     world = World(
         a_published=a_published,
         a_draft=CampaignFactory(collectivite=a.tenant, slug="brouillon-a", status="draft", published_at=None),
@@ -343,8 +395,21 @@ def request_for(row: str, w: World) -> tuple[str, str, dict]:
         return voucher_request(name, whose, w)
     if name.startswith("payouts:"):
         return payout_request(name, whose, w)
+    if name.startswith("exports:"):
+        return export_request(name, whose, w)
+    if name.startswith("reporting:"):
+        return reporting_request(name, campaign)
+    if name.startswith("opendata:"):
+        return opendata_request(name, campaign)
+    if name.startswith("privacy:"):
+        return privacy_request(name)
     special = {
         "set_language": lambda: ("post", reverse(name), {"language": "fr", "next": "/"}),
+        "csp_report": lambda: (
+            "post",
+            reverse(name),
+            json.dumps({"csp-report": {"document-uri": "https://a.localhost/", "blocked-uri": "inline"}}),
+        ),
         "campaigns:public_detail": lambda: ("get", reverse(name, args=[campaign.slug]), {}),
         "campaigns:manage_detail": lambda: ("get", reverse(name, args=[campaign.slug]), {}),
         "campaigns:manage_edit": lambda: ("get", reverse(name, args=[campaign.slug]), {}),
@@ -530,6 +595,67 @@ def payout_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
     }[name]()
 
 
+def reporting_request(name: str, campaign) -> tuple[str, str, dict]:
+    args = {
+        "reporting:summary": [],
+        "reporting:summary_chart": ["days"],
+        "reporting:summary_download": ["csv"],
+        "reporting:dashboard": [campaign.slug],
+        "reporting:dashboard_chart": [campaign.slug, "days"],
+        "reporting:dashboard_download": [campaign.slug, "xlsx"],
+    }[name]
+    return ("get", reverse(name, args=args), {})
+
+
+def exports_of(w: World) -> dict:
+    """What the exports rows point at, made the first time a row asks: for A and B, the figures
+    per day their viewer asked for, built."""
+    if not hasattr(w, "exports"):
+        w.exports = {}
+        for side, campaign in (("A", w.a_published), ("B", w.b_published)):
+            viewer = (w.a_viewer if side == "A" else w.b_viewer).user
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                w.exports[side] = export_actions.request_export(
+                    collectivite=campaign.collectivite,
+                    actor=viewer,
+                    capabilities=capabilities_of("viewer"),
+                    kind="days",
+                    fmt="csv",
+                )
+    return w.exports
+
+
+def opendata_request(name: str, campaign) -> tuple[str, str, dict]:
+    if name in ("opendata:datasets", "opendata:catalogue"):
+        return ("get", reverse(name), {})
+    return ("get", reverse(name, args=[campaign.slug]), {})
+
+
+def privacy_request(name: str) -> tuple[str, str, dict]:
+    """The space of whoever asks: a link made for A.donor’s address opens it for anyone."""
+    return {
+        "privacy:ask": lambda: ("get", reverse(name), {}),
+        "privacy:open": lambda: ("get", reverse(name, args=[privacy_identity.make_token(DONOR_A)]), {}),
+        "privacy:space": lambda: ("get", reverse(name), {}),
+        "privacy:download": lambda: ("get", reverse(name), {}),
+        "privacy:erase": lambda: ("get", reverse(name), {}),
+        "privacy:leave": lambda: ("post", reverse(name), {}),
+    }[name]()
+
+
+def export_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
+    theirs = whose == "[B's]"
+    cafe = w.b_cafe if theirs else w.a_cafe
+    if name in ("exports:status", "exports:download"):
+        return ("get", reverse(name, args=[exports_of(w)["B" if theirs else "A"].pk]), {})
+    return {
+        "exports:home": lambda: ("get", reverse(name), {}),
+        "exports:owner_dashboard": lambda: ("get", reverse(name, args=[cafe.pk]), {}),
+        "exports:owner_chart": lambda: ("get", reverse(name, args=[cafe.pk]), {}),
+        "exports:owner_export": lambda: ("get", reverse(name, args=[cafe.pk, "xlsx"]), {}),
+    }[name]()
+
+
 def users(personas) -> dict:
     a, b = personas.a, personas.b
     return {
@@ -597,6 +723,10 @@ def test_every_namespace_is_in_the_matrix():
         "api",
         "vouchers",
         "payouts",
+        "exports",
+        "reporting",
+        "opendata",
+        "privacy",
     }
 
 

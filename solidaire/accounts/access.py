@@ -1,4 +1,4 @@
-"""The only way a view reaches a collectivité's back office: by the request's tenant and the
+"""The only way a view reaches a collectivité’s back office: by the request's tenant and the
 person's role in it. Anything else is a 403 (or the login page for anonymous visitors)."""
 
 from functools import wraps

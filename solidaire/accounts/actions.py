@@ -1,14 +1,8 @@
 """Team changes. Each function is the one write path for its transition: it checks the rules,
 changes the rows and records the audit event in one transaction."""
 
-import secrets
-from datetime import timedelta
-
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.audit.events import record
@@ -17,14 +11,9 @@ from solidaire.core.errors import ActionError
 from solidaire.tenants.models import Collectivite
 from solidaire.tenants.resolution import tenant_url
 
-from .models import Invitation, Membership, User, hash_token
+from . import invitations
+from .models import Invitation, Membership, User
 from .roles import Role
-
-
-def _reverse_in(language: str, name: str, *args) -> str:
-    """A path in the recipient's language (/de/…), whatever language the sender is browsing in."""
-    with translation.override(language):
-        return reverse(name, args=args)
 
 
 def _admin_count(collectivite) -> int:
@@ -39,47 +28,31 @@ def _lock_team(collectivite_id: int) -> None:
 
 @transaction.atomic
 def invite_member(*, collectivite, email: str, role: str, actor, request=None) -> Invitation:
+    """E-mails `email` an invitation to join the team with `role` (accounts.invitations)."""
     email = email.strip().lower()
     if role not in Role.values:
         raise ActionError(_("Choose a role."), field="role")
     if Membership.objects.filter(collectivite=collectivite, user__email__iexact=email).exists():
         raise ActionError(_("This person is already in the team."), field="email", code="already_member")
-    now = timezone.now()
-    Invitation.objects.pending().filter(collectivite=collectivite, email__iexact=email).update(cancelled_at=now)
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        collectivite=collectivite,
+    invitation = invitations.issue(
+        Invitation,
         email=email,
-        role=role,
-        token_hash=hash_token(token),
-        invited_by=actor,
-        expires_at=now + timedelta(days=settings.SOLIDAIRE_INVITATION_DAYS),
+        actor=actor,
+        template="accounts/email/invitation",
+        context={"role": Role(role).label},
+        request=request,
+        collectivite=collectivite,
+        terms={"role": role},
     )
     record(
         collectivite=collectivite, actor=actor, action="team.invited", obj=invitation, label=email, data={"role": role}
-    )
-    existing = User.objects.filter(email__iexact=email).first()
-    language = existing.language if existing else settings.LANGUAGE_CODE
-    send_templated(
-        to=email,
-        template="accounts/email/invitation",
-        language=language,
-        context={
-            "collectivite": collectivite,
-            "role": Role(role).label,
-            "inviter": actor,
-            "url": tenant_url(collectivite, _reverse_in(language, "accounts:accept_invitation", token), request),
-            "expires_at": invitation.expires_at,
-        },
     )
     return invitation
 
 
 @transaction.atomic
 def cancel_invitation(*, invitation: Invitation, actor) -> None:
-    if not invitation.is_pending:
-        raise ActionError(_("This invitation is no longer pending."), code="not_pending")
-    Invitation.objects.filter(pk=invitation.pk).update(cancelled_at=timezone.now())
+    invitations.cancel(invitation)
     record(
         collectivite=invitation.collectivite,
         actor=actor,
@@ -90,30 +63,16 @@ def cancel_invitation(*, invitation: Invitation, actor) -> None:
 
 
 def find_invitation(token: str) -> Invitation | None:
-    return Invitation.objects.select_related("collectivite").filter(token_hash=hash_token(token)).first()
+    return invitations.find(Invitation, token, "collectivite")
 
 
 @transaction.atomic
 def accept_invitation(*, token: str, user: User) -> Membership:
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))  # not the collectivité's row alongside
-        .select_related("collectivite")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if invitation is None or not invitation.is_pending:
-        raise ActionError(_("This invitation is not valid any more. Ask for a new one."), code="invalid_invitation")
-    verified = EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
-    if not verified:
-        raise ActionError(
-            _("This invitation was sent to %(email)s. Sign in with that verified address to accept it.")
-            % {"email": invitation.email},
-            code="wrong_email",
-        )
+    invitation = invitations.claim(Invitation, token, user, "collectivite")  # not the collectivité’s row
     if Membership.objects.filter(user=user, collectivite=invitation.collectivite).exists():
         raise ActionError(_("You are already in this team."), code="already_member")
     membership = Membership.objects.create(user=user, collectivite=invitation.collectivite, role=invitation.role)
-    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
+    invitations.mark_accepted(invitation, user)
     record(
         collectivite=invitation.collectivite,
         actor=user,
@@ -170,7 +129,7 @@ def revoke_membership(*, membership: Membership, actor) -> None:
 @transaction.atomic
 def ensure_verified_user(*, email: str, password: str | None = None, language: str = "fr") -> tuple[User, bool]:
     """The user with this e-mail, created with a verified address when missing. Used by the
-    operator's tools, which vouch for the address they type."""
+    operator’s tools, which vouch for the address they type."""
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
@@ -203,7 +162,7 @@ def add_admin(*, collectivite, email: str, password: str | None = None, actor=No
         language=user.language,
         context={
             "collectivite": collectivite,
-            "url": tenant_url(collectivite, _reverse_in(user.language, route), request),
+            "url": tenant_url(collectivite, invitations.reverse_in(user.language, route), request),
         },
     )
     return membership

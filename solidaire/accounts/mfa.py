@@ -1,4 +1,4 @@
-"""Two-factor authentication (allauth's MFA: an authenticator app's codes, with recovery codes):
+"""Two-factor authentication (allauth's MFA: an authenticator app’s codes, with recovery codes):
 what approving or exporting payments requires of admins and finance officers."""
 
 from allauth.mfa.models import Authenticator

@@ -53,7 +53,7 @@ class User(AbstractUser):
 
 
 class Membership(models.Model):
-    """A person's role in one collectivité's team. One person may work for several."""
+    """A person's role in one collectivité’s team. One person may work for several."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.CASCADE, related_name="memberships")
@@ -79,30 +79,47 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(accepted_at=None, cancelled_at=None, expires_at__gt=timezone.now())
 
 
-class Invitation(models.Model):
-    """An e-mailed invitation to join a team. Only the token's hash is stored."""
+class InvitationBase(models.Model):
+    """What every e-mailed invitation is (accounts.invitations: one mechanism for all): sent to
+    an address, accepted only by someone signed in with that verified address, while neither
+    accepted, cancelled nor expired. Only the token's hash is stored.
 
-    collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.CASCADE, related_name="invitations")
+    A concrete invitation says what it invites to (its own fields), the collectivité whose site
+    its link opens on (`collectivite`) and the name of its acceptance page (`accept_url_name`)."""
+
+    accept_url_name = ""
     email = models.EmailField(_("e-mail address"))
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at"]
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
+
+
+class Invitation(InvitationBase):
+    """An e-mailed invitation to join a team, with a role."""
+
+    accept_url_name = "accounts:accept_invitation"
+    collectivite = models.ForeignKey("tenants.Collectivite", on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta(InvitationBase.Meta):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
 
     def __str__(self):
         return f"{self.email} → {self.collectivite} ({self.role})"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()

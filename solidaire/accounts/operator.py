@@ -1,4 +1,4 @@
-"""The platform operator's back office (/operator/, Django's admin site), served on
+"""The platform operator’s back office (/operator/, Django's admin site), served on
 SOLIDAIRE_OPERATOR_HOST only (solidaire.tenants.middleware).
 
 Nobody signs in through the admin's own form: its login sends to the account pages (allauth),
@@ -43,6 +43,6 @@ class OperatorSite(admin.AdminSite):
             after = safe_next(request, reverse("admin:index", current_app=self.name))
             if has_two_factor(user):
                 return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': after})}")
-            messages.warning(request, _("Switch on two-factor authentication to open the operator's back office."))
+            messages.warning(request, _("Switch on two-factor authentication to open the operator’s back office."))
             return redirect("mfa_activate_totp")
         return secure_admin_login(super().login)(request, extra_context)

@@ -44,6 +44,20 @@ CAPABILITY_PAGES: dict[Capability, tuple[tuple[str, str], ...]] = {
     Capability.VIEW_DASHBOARD: (
         ("campaigns:manage_home", _("See the campaigns, their rules and the public budget they have used.")),
         ("vouchers:outstanding", _("See what establishments still owe donors in vouchers.")),
+        (
+            "reporting:summary",
+            _(
+                "Open the dashboards: gifts, public match used and left, figures per territory and the forecast "
+                "of when the budget runs out; download them."
+            ),
+        ),
+        (
+            "exports:home",
+            _(
+                "Export the gifts, the totals per beneficiary, the figures per day and the vouchers outstanding "
+                "as CSV or Excel."
+            ),
+        ),
     ),
     Capability.MANAGE_CAMPAIGNS: (
         ("campaigns:manage_create", _("Create, change, publish, close and reopen campaigns.")),
@@ -53,7 +67,7 @@ CAPABILITY_PAGES: dict[Capability, tuple[tuple[str, str], ...]] = {
             "beneficiaries:moderation_queue",
             _("Approve or reject the registrations of establishments, or ask for changes; hold back their payments."),
         ),
-        ("beneficiaries:changes_queue", _("Review the changes owners make to their establishment's page.")),
+        ("beneficiaries:changes_queue", _("Review the changes owners make to their establishment’s page.")),
         ("vouchers:offers_queue", _("Approve or reject the counterparts establishments offer.")),
     ),
     Capability.FINANCE: (
@@ -65,16 +79,20 @@ CAPABILITY_PAGES: dict[Capability, tuple[tuple[str, str], ...]] = {
                 "its statement for the public accountant."
             ),
         ),
-        ("payouts:statements", _("Import the bank's statements to mark payments paid.")),
+        ("payouts:statements", _("Import the bank’s statements to mark payments paid.")),
         ("payouts:account", _("Set the bank account the payouts leave from.")),
         ("payments:notifications_log", _("Read the notifications of the payment provider.")),
+        (
+            "exports:home",
+            _("Export the gifts with the donors’ e-mail addresses; each such export is written to the audit log."),
+        ),
     ),
     Capability.MANAGE_BRANDING: (
-        ("tenants:branding", _("Set the collectivité's logo, colour, contact, sender of e-mails and public pages.")),
+        ("tenants:branding", _("Set the collectivité’s logo, colour, contact, sender of e-mails and public pages.")),
         ("payments:settings", _("Choose the payment provider and its settings.")),
     ),
     Capability.MANAGE_TEAM: (("accounts:team", _("Invite people to the team and change or remove their roles.")),),
-    Capability.VIEW_AUDIT: (("audit:log", _("Read the audit log.")),),
+    Capability.VIEW_AUDIT: (("audit:log", _("Read the audit log and export it.")),),
 }
 
 

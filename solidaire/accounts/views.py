@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from solidaire.core.errors import ActionError
 from solidaire.tenants.resolution import tenant_url
 
-from . import actions
+from . import actions, invitations
 from .access import get_invitation_for_admin, get_membership_for_admin, team_view
 from .forms import InvitationForm, ProfileForm, RoleForm
 from .models import Invitation, Membership
@@ -104,20 +104,19 @@ def cancel_invitation(request, pk: int):
 
 
 def accept_invitation(request, token: str):
-    invitation = actions.find_invitation(token)
-    if invitation is None or not invitation.is_pending or invitation.collectivite != request.tenant:
-        return render(request, "accounts/invitation_invalid.html", status=404)
-    if not request.user.is_authenticated:
-        return render(request, "accounts/invitation.html", {"invitation": invitation, "token": token})
-    if request.method == "POST":
-        try:
-            actions.accept_invitation(token=token, user=request.user)
-        except ActionError as exc:
-            messages.error(request, exc.message)
-            return render(request, "accounts/invitation.html", {"invitation": invitation, "token": token}, status=400)
+    def accept(invitation):
+        actions.accept_invitation(token=token, user=request.user)
         messages.success(request, _("Welcome to the team of %(name)s.") % {"name": invitation.collectivite.name})
         return redirect("campaigns:manage_home")
-    return render(request, "accounts/invitation.html", {"invitation": invitation, "token": token})
+
+    return invitations.acceptance_page(
+        request,
+        actions.find_invitation(token),
+        token,
+        accept=accept,
+        template="accounts/invitation.html",
+        invalid_template="accounts/invitation_invalid.html",
+    )
 
 
 @login_required

@@ -66,7 +66,7 @@ class BeneficiaryPage(Schema):
 
 
 class GiftIn(Schema):
-    amount_cents: int = Field(description="Within the campaign's minimum and maximum gift.")
+    amount_cents: int = Field(description="Within the campaign’s minimum and maximum gift.")
     email: Text = Field(max_length=254, description="For the receipt; never shown to anyone.")
     donor_name: Text = Field("", max_length=120)
     public_message: Text = Field("", max_length=280)

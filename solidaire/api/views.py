@@ -1,7 +1,7 @@
 """Public API v1: read campaigns and beneficiaries, start a gift from another website, follow a
 gift. JSON only, no cookies, described by /api/v1/openapi.json.
 
-Paths take the site's URL converters ({slug:slug}, {id:…}): anything else, an id beyond 64 bits
+Paths take the site’s URL converters ({slug:slug}, {id:…}): anything else, an id beyond 64 bits
 included, is not found. Every text read from a request is a schemas.Text (no NUL character)."""
 
 from uuid import UUID

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.accounts.models import Membership
 from solidaire.accounts.roles import Role
 from solidaire.audit.events import record
+from solidaire.campaigns import hooks
 from solidaire.core.errors import ActionError
 from solidaire.core.images import normalise_image
 
@@ -20,7 +21,7 @@ PAYOUT_FIELDS = ("iban", "account_holder")
 
 
 def check_eligibility(*, campaign, establishment: Establishment, now=None) -> None:
-    """The campaign's rules for beneficiaries; raises ActionError naming the field at fault."""
+    """The campaign’s rules for beneficiaries; raises ActionError naming the field at fault."""
     now = now or timezone.now()
     if campaign.collectivite_id != establishment.collectivite_id:
         raise ActionError(_("This campaign belongs to another collectivité."), code="wrong_tenant")
@@ -111,7 +112,7 @@ def join_campaign(*, owner, establishment, campaign, registration_form, now=None
 
 
 def _sync_legal_identifier(establishment) -> None:
-    """Carries a new SIRET or RNA number to the establishment's active registrations, refusing
+    """Carries a new SIRET or RNA number to the establishment’s active registrations, refusing
     it when another establishment already takes part in one of those campaigns under it."""
     registrations = Registration.objects.filter(establishment=establishment, status__in=ACTIVE_STATUSES)
     duplicate = ActionError(
@@ -231,6 +232,11 @@ def approve(*, registration, moderator, message: str = "", now=None) -> Registra
     registration = _locked_registration(registration)
     if registration.status != RegistrationStatus.PENDING:
         raise ActionError(_("Only a registration waiting for moderation can be approved."), code="not_pending")
+    # What upper packages require first (the vouchers: an approved offer when the campaign
+    # requires a counterpart), told through campaigns.hooks.
+    blockers = hooks.approval_blockers(registration)
+    if blockers:
+        raise ActionError(blockers[0], code="not_approvable")
     now = now or timezone.now()
     registration.status = RegistrationStatus.APPROVED
     registration.decided_at = registration.approved_at = now

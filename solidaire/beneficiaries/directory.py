@@ -110,7 +110,7 @@ def _origin(campaign, text: str):
 
 
 def territory_departements(campaign) -> list:
-    """The départements of the campaign's territory, for the directory's filter (cached: the
+    """The départements of the campaign’s territory, for the directory's filter (cached: the
     territory changes rarely and the query walks thousands of communes)."""
     key = f"territory-departements:{campaign.pk}:{campaign.updated_at.timestamp()}"
     departements = cache.get(key)

@@ -13,8 +13,8 @@ ASSOCIATION_CATEGORIES = {Category.ASSOCIATION, Category.PROJECT}
 
 
 class EstablishmentForm(forms.ModelForm):
-    """The establishment's page and payout details. `territory` is the queryset of communes
-    where the establishment may be (the campaign's territory when registering)."""
+    """The establishment’s page and payout details. `territory` is the queryset of communes
+    where the establishment may be (the campaign’s territory when registering)."""
 
     commune_text = forms.CharField(
         label=_("Commune"),
@@ -138,7 +138,7 @@ class EstablishmentForm(forms.ModelForm):
         anywhere = find_communes(text)
         if anywhere:
             names = ", ".join(label(c) for c in anywhere[:3])
-            self.add_error("commune_text", _("%(names)s: outside the campaign's territory.") % {"names": names})
+            self.add_error("commune_text", _("%(names)s: outside the campaign’s territory.") % {"names": names})
         else:
             self.add_error("commune_text", _("No commune matches. Type its name or its postal code."))
         return None

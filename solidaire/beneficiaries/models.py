@@ -1,5 +1,5 @@
 """Beneficiaries: an establishment (café, shop, association…) of one collectivité, owned by a
-person, and its registrations to that collectivité's campaigns, each moderated on its own."""
+person, and its registrations to that collectivité’s campaigns, each moderated on its own."""
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +12,7 @@ from solidaire.core.translated import Translated, translations
 from solidaire.geo.models import Commune
 from solidaire.geo.text import fold
 
-# Fields the public sees on an establishment's page. When the page is approved, changing one of
+# Fields the public sees on an establishment’s page. When the page is approved, changing one of
 # them goes back to moderation unless the collectivité publishes edits without review.
 PUBLIC_FIELDS = (
     "trade_name",
@@ -134,7 +134,7 @@ class RegistrationQuerySet(models.QuerySet):
 
 
 class Registration(models.Model):
-    """An establishment's participation in one campaign."""
+    """An establishment’s participation in one campaign."""
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="registrations")
     establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="registrations")
@@ -166,7 +166,7 @@ class Registration(models.Model):
     gifts_total_cents = models.PositiveBigIntegerField(default=0, editable=False)
     matching_total_cents = models.PositiveBigIntegerField(default=0, editable=False)
     matching_reserved_cents = models.PositiveBigIntegerField(default=0, editable=False)
-    # The establishment's search text, copied so that the directory reads one table.
+    # The establishment’s search text, copied so that the directory reads one table.
     search_text = models.CharField(max_length=400, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from solidaire.accounts.access import team_view
 from solidaire.accounts.roles import Capability
+from solidaire.campaigns import hooks
 from solidaire.campaigns.choices import Category
 from solidaire.campaigns.models import Campaign
 from solidaire.core.errors import ActionError
@@ -121,6 +122,10 @@ def detail(request, pk: int):
             "in_territory": registration.campaign.includes_commune(establishment.commune),
             "category_allowed": establishment.category in registration.campaign.categories,
             "hold_form": HoldForm(),
+            # Said before the moderator decides: what approving would be refused for.
+            "approval_blockers": (
+                hooks.approval_blockers(registration) if registration.status == RegistrationStatus.PENDING else []
+            ),
         },
         status=400 if form.errors else 200,
     )

@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 
 def place_at_commune(establishment) -> None:
-    """Sets the establishment's position from its commune (not saved)."""
+    """Sets the establishment’s position from its commune (not saved)."""
     position = commune_centre(establishment.commune)
     if position is None:
         establishment.latitude = establishment.longitude = None

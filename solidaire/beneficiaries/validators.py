@@ -1,4 +1,4 @@
-"""Identifiers a beneficiary gives: SIRET (with La Poste's exception, handled by python-stdnum),
+"""Identifiers a beneficiary gives: SIRET (with La Poste’s exception, handled by python-stdnum),
 RNA for associations, IBAN for payouts (schwifty)."""
 
 import re

@@ -133,7 +133,7 @@ def save_campaign(*, campaign: Campaign, territory, actor) -> Campaign:
 
 
 def _locked(campaign: Campaign, action: str, refusal, code: str) -> tuple[Campaign, str]:
-    """The campaign's row, locked, and where `action` takes it; refused when the table says no."""
+    """The campaign’s row, locked, and where `action` takes it; refused when the table says no."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     status = states.target(campaign.status, action)
     if status is None:
@@ -157,7 +157,7 @@ def publish_campaign(*, campaign: Campaign, actor, now=None) -> Campaign:
     if campaign.ends_at <= now:
         raise ActionError(_("The closing date has passed: move it later before publishing."), field="ends_at")
     if not campaign.territory_communes().exists():
-        raise ActionError(_("The campaign's territory holds no commune."), field="territory_scope")
+        raise ActionError(_("The campaign’s territory holds no commune."), field="territory_scope")
     campaign.published_at = now
     return _move(campaign, states.PUBLISH, status, actor=actor, fields=["published_at"])
 

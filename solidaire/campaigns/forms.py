@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from solidaire.core.forms import DateTimeLocalField, EuroField, EuroListField
+from solidaire.core.forms import DateField, DateTimeLocalField, EuroField, EuroListField
 from solidaire.core.translated import explain_translations, translated_names
 from solidaire.geo.models import Commune, Departement
 
@@ -81,6 +81,14 @@ class CampaignForm(forms.ModelForm):
         required=False,
         help_text=_("What a beneficiary is owed below this waits for the next payout batch. 1 € when left empty."),
     )
+    decision_date = DateField(
+        label=_("Date of the decision"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "The date the deliberation granting the public match was adopted. Needed, with the collectivité’s SIRET, to publish the campaign’s open-data file."
+        ),
+    )
 
     class Meta:
         model = Campaign
@@ -107,6 +115,8 @@ class CampaignForm(forms.ModelForm):
             "donor_limit_cents",
             "counterpart_policy",
             "payout_minimum_cents",
+            "decision_reference",
+            "decision_date",
             *TRANSLATED_FIELDS,
         ]
         widgets = {
@@ -195,6 +205,7 @@ class CampaignForm(forms.ModelForm):
             ["matching_ratio_percent", "matching_budget_cents", "beneficiary_cap_cents", "donor_limit_cents"],
         ),
         (_("Counterparts"), ["counterpart_policy"]),
+        (_("Decision and open data"), ["decision_reference", "decision_date"]),
         (_("In English (optional: French is shown when empty)"), [n for n in TRANSLATED_FIELDS if n.endswith("_en")]),
         (_("In German (optional: French is shown when empty)"), [n for n in TRANSLATED_FIELDS if n.endswith("_de")]),
     ]

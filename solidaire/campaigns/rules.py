@@ -94,7 +94,7 @@ def validate_rules(campaign) -> None:
 
 
 def validate_territory(collectivite, scope: str, departements, communes) -> None:
-    """The campaign's territory must lie within the collectivité's."""
+    """The campaign’s territory must lie within the collectivité’s."""
     if scope == TerritoryScope.DEPARTEMENTS:
         if not departements:
             raise ValidationError({"departements": _("Choose at least one département.")})

@@ -1,4 +1,4 @@
-"""A campaign's states and what moves it between them: one table, read by the write path
+"""A campaign’s states and what moves it between them: one table, read by the write path
 (campaigns.actions) and the tests. An admin publishes a draft, closes a published campaign, and
 may reopen a closed one until its closing date (campaigns.actions.reopen_campaign checks the
 date). Any pair missing from the table is refused."""

@@ -1,8 +1,8 @@
 """E-mails are rendered in the recipient's language while the request is still here, then sent
 by a background task after the transaction commits.
 
-Every e-mail is a collectivité's: it comes from the collectivité's name at the address it set
-(`email_from`, the platform's DEFAULT_FROM_EMAIL when empty), answers go to its contact e-mail
+Every e-mail is a collectivité’s: it comes from the collectivité’s name at the address it set
+(`email_from`, the platform’s DEFAULT_FROM_EMAIL when empty), answers go to its contact e-mail
 (Reply-To), and it ends with its signature. allauth's e-mails (solidaire.accounts.adapter) go
 through the same `sender`, `reply_to_for` and `sign`."""
 
@@ -39,7 +39,7 @@ def enqueue(message: dict) -> None:
 
 
 def sender(collectivite) -> str:
-    """The From of a collectivité's e-mails: its name, at the address it set or the platform's."""
+    """The From of a collectivité’s e-mails: its name, at the address it set or the platform’s."""
     if collectivite is None:
         return settings.DEFAULT_FROM_EMAIL
     _name, platform_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
@@ -49,7 +49,7 @@ def sender(collectivite) -> str:
 
 
 def reply_to_for(collectivite, reply_to: str | None = None) -> list[str]:
-    """Where answers go: `reply_to` when given, else the collectivité's contact e-mail."""
+    """Where answers go: `reply_to` when given, else the collectivité’s contact e-mail."""
     address = reply_to or (getattr(collectivite, "contact_email", "") if collectivite is not None else "")
     return [address] if address else []
 

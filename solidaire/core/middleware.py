@@ -82,11 +82,11 @@ class RedirectToPreferredLanguage:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if chosen not in dict(settings.LANGUAGES) and ROBOT_AGENT.search(request.headers.get("User-Agent", "")):
             return settings.LANGUAGE_CODE
-        # The cookie first, then Accept-Language, then the site's language.
+        # The cookie first, then Accept-Language, then the site’s language.
         return translation.get_language_from_request(request)
 
 
-# Where the private pages live, after the language prefix: the back office, the operator's admin,
+# Where the private pages live, after the language prefix: the back office, the operator’s admin,
 # the owner's space, the accounts, an invitation (to a team or a counter), a gift (its page and
 # the API's), a voucher and the sandbox's checkout.
 PRIVATE_PREFIXES = (
@@ -126,3 +126,17 @@ def is_private_path(path: str) -> bool:
     if language and path.startswith(f"/{language}/"):
         path = path[len(language) + 1 :]
     return path.startswith(PRIVATE_PREFIXES)
+
+
+class ReportingEndpoints:
+    """Names, on every response, the endpoint the Content-Security-Policy's `report-to csp`
+    sends its reports to (the Reporting API): SOLIDAIRE_CSP_REPORT_URL, read relative to the
+    page, so each host reports to itself (ADR 0015)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Reporting-Endpoints", f'csp="{settings.SOLIDAIRE_CSP_REPORT_URL}"')
+        return response

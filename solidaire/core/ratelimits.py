@@ -8,6 +8,7 @@ fold e-mail addresses through `folded_email`."""
 
 import ipaddress
 
+from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.conf import settings
 
 
@@ -45,3 +46,17 @@ def mailbox_key(email: str):
     """A django-ratelimit `key` callable for one mailbox."""
     folded = folded_email(email)
     return lambda _group, _request: folded
+
+
+def mailbox_allows(request, action: str, email: str) -> bool:
+    """Counts one hit of allauth's limit `action` (settings.ACCOUNT_RATE_LIMITS, "…/key" rates)
+    against the mailbox of `email`, however it is written; False when its budget is spent.
+    allauth keys its own e-mail limits on the address in lower case only. Off, like
+    django-ratelimit's, when settings.RATELIMIT_ENABLE is False; GET requests count too (allauth
+    may send a verification e-mail on one)."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return True
+    usage = allauth_ratelimit.consume(
+        request, app="allauth.account", action=action, key=folded_email(email), limit_get=True
+    )
+    return usage is not None

@@ -12,7 +12,7 @@ NEXT_FIELD = "next"
 
 def is_safe(request, url: str | None) -> bool:
     """Whether `url` stays on this request's host: a path, or an absolute address of this very
-    host (over HTTPS when the request came over HTTPS). Not another collectivité's host, not
+    host (over HTTPS when the request came over HTTPS). Not another collectivité’s host, not
     `//elsewhere`, not `javascript:`."""
     return bool(url) and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

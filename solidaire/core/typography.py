@@ -73,7 +73,7 @@ def spaces(text: str, language: str | None = None) -> str:
 
 def typeset(text: str, language: str | None = None) -> str:
     """A sentence as it should be read: contractions, non-breaking spaces, and a capital when it
-    begins with a collectivité's article ("la Région Grand Est ajoute…" → "La Région…")."""
+    begins with a collectivité’s article ("la Région Grand Est ajoute…" → "La Région…")."""
     if language_of(language) != "fr" or not text:
         return text
     text = _LEADING_ARTICLE.sub(lambda m: m.group(1) + m.group(2).capitalize() + m.group(3), contract(text, "fr"), 1)

@@ -6,5 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("donnees/", views.about_data, name="about_data"),
+    path("donnees/sources/", views.about_data, name="about_data"),
 ]

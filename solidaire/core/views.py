@@ -1,11 +1,14 @@
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from solidaire import __name__ as package_name
 from solidaire.campaigns.models import Campaign
 
+from . import csp_reports
 from .health import database_status, reports, task_queue_status
 
 
@@ -28,7 +31,7 @@ def home(request):
 @cache_control(max_age=300, public=True)
 @require_GET
 def theme_css(request):
-    """The collectivité's colour as CSS variables (the colour is validated as #rrggbb)."""
+    """The collectivité’s colour as CSS variables (the colour is validated as #rrggbb)."""
     colour = request.tenant.main_colour if request.tenant else "#00597a"
     css = f":root{{--brand:{colour};}}\n"
     return HttpResponse(css, content_type="text/css; charset=utf-8")
@@ -36,3 +39,32 @@ def theme_css(request):
 
 def about_data(request):
     return render(request, "core/about_data.html")
+
+
+@csrf_exempt
+@require_POST
+def csp_report(request):
+    """Where browsers report what the Content-Security-Policy refused (report-uri and report-to):
+    each report is logged on one line by the `solidaire.csp` logger, nothing is stored. Counted
+    per address before anything is read (429), refused above 8 KB (413, unread), 415 for another
+    content type, 400 for a body that is no report; 204 otherwise (core/csp_reports.py)."""
+    if is_ratelimited(request, group="csp-report", key="ip", rate=csp_reports.REPORTS_PER_MINUTE, increment=True):
+        return HttpResponse(status=429)
+    if request.content_type not in csp_reports.CONTENT_TYPES:
+        return HttpResponse(status=415)
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > csp_reports.REPORT_MAX_BYTES:
+        return HttpResponse(status=413)
+    body = request.read(csp_reports.REPORT_MAX_BYTES + 1)
+    if len(body) > csp_reports.REPORT_MAX_BYTES:
+        return HttpResponse(status=413)
+    try:
+        found = csp_reports.violations(body)
+    except csp_reports.Unreadable:
+        return HttpResponse(status=400)
+    for report in found:
+        csp_reports.log(report, host=request.get_host())
+    return HttpResponse(status=204)

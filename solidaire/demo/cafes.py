@@ -118,7 +118,7 @@ def _iban(rng) -> str:
 
 
 def _communes(collectivite, rng, count):
-    """Mostly the larger communes, some villages, all inside the collectivité's territory."""
+    """Mostly the larger communes, some villages, all inside the collectivité’s territory."""
     communes = list(collectivite.communes.exclude(latitude=None).order_by("-population", "insee_code")[:1200])
     weights = [max(c.population, 200) ** 0.6 for c in communes]
     return rng.choices(communes, weights=weights, k=count)

@@ -2,9 +2,12 @@
 sandbox's hosted page, its signed notification applied by the inbox (delivered in-process,
 since no server runs yet while seeding). Receipts go nowhere."""
 
+import math
 import random
+from datetime import timedelta
 
 from django.test import override_settings
+from django.utils import timezone
 
 from solidaire.accounts.models import User
 from solidaire.accounts.roles import Role
@@ -69,15 +72,30 @@ def seed_gifts(campaign, count: int = 300) -> int:
                     provider_for(campaign.collectivite).pay(gift.checkout_id, outcome, f"card-{i}")
                 made += 1
             _refunds_and_disputes(campaign)
+            _spread_over_days(campaign, rng)
     finally:
         celery_app.conf.task_always_eager = previous
     return made
 
 
+def _spread_over_days(campaign, rng) -> None:
+    """The gifts as if they had come over the days since the campaign opened, more each day,
+    so that the dashboard's curve and forecast have a history (their journal entries keep the
+    time they were posted)."""
+    now = timezone.now()
+    days = max((now - campaign.starts_at).days, 1)
+    gifts = list(Gift.objects.filter(campaign=campaign, confirmed_at__isnull=False).order_by("created_at"))
+    for i, gift in enumerate(gifts):
+        ago = days - 1 - int(days * math.sqrt(i / len(gifts)))  # the pace grows day after day
+        moment = now - timedelta(days=ago, hours=rng.uniform(0, 10))
+        gift.created_at, gift.confirmed_at = moment - timedelta(minutes=2), moment
+    Gift.objects.bulk_update(gifts, ["created_at", "confirmed_at"])
+
+
 def _refunds_and_disputes(campaign) -> None:
     """What finance officers see in a real campaign: a gift refunded whole, one in part, one
     disputed and not decided yet, one dispute won and one lost — made through the same paths as
-    in production (the finance officer's refund, the card holder's bank on the sandbox's page)."""
+    in production (the finance officer's refund, the card holder’s bank on the sandbox's page)."""
     finance = User.objects.filter(
         memberships__collectivite=campaign.collectivite, memberships__role=Role.FINANCE
     ).first()

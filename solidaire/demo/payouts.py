@@ -15,7 +15,7 @@ from solidaire.ledger.models import Entry
 from solidaire.payouts import actions
 from solidaire.payouts.models import Batch, Channel, PainVersion, PayoutSettings
 
-# The collectivité's account at the Banque de France, where public accountants hold theirs (a
+# The collectivité’s account at the Banque de France, where public accountants hold theirs (a
 # valid IBAN for the demo; not a real account).
 ACCOUNT = {
     "debtor_name": "REGION GRAND EST - PAIERIE REGIONALE",

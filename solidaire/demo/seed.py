@@ -53,6 +53,7 @@ TENANTS = [
         "name": "Région Grand Est",
         "article": "la",
         "siren": "200052264",
+        "siret": "20005226400013",  # its seat; published as the grantor in the open data
         "insee_code": "44",
         "main_colour": "#00597a",
         "contact_email": "contact@grandest.example",
@@ -122,6 +123,7 @@ def _tenant(spec) -> Collectivite:
         raise ValueError(f"demo tenant {spec['slug']} is invalid: {form.errors.as_json()}")
     collectivite = create_collectivite(form=form, admin_password=DEMO_PASSWORD)
     collectivite.article = spec["article"]  # "la Région Grand Est", "la Ville de Strasbourg"
+    collectivite.siret = spec.get("siret", "")
     PaymentAccount.objects.filter(collectivite=collectivite).update(sandbox_secret=DEMO_SANDBOX_SECRETS[spec["slug"]])
     for field, text in LEGAL.items():
         setattr(collectivite, field, text.replace("Région Grand Est", spec["name"]))
@@ -158,9 +160,9 @@ def _cafe_solidaire(collectivite, actor) -> Campaign:
             "summary_de": "Unterstützen Sie die Bars und Cafés im Grand Est: die Region verdoppelt jede Spende von 3 bis 10 €.",
             "description_en": CAFE_TEXT_EN,
             "description_de": CAFE_TEXT_DE,
-            "starts_at": (now - timedelta(days=2)).strftime(fmt),
+            "starts_at": (now - timedelta(days=21)).strftime(fmt),  # a history for the dashboard
             "ends_at": (now + timedelta(days=60)).strftime(fmt),
-            "registration_opens_at": (now - timedelta(days=7)).strftime(fmt),
+            "registration_opens_at": (now - timedelta(days=28)).strftime(fmt),
             "registration_closes_at": (now + timedelta(days=45)).strftime(fmt),
             "territory_scope": "all",
             "categories": ["bar", "cafe", "bar_tabac"],
@@ -172,6 +174,8 @@ def _cafe_solidaire(collectivite, actor) -> Campaign:
             "beneficiary_cap_cents": "",
             "donor_limit_cents": "",
             "counterpart_policy": "optional",
+            "decision_reference": "Délibération de la Commission permanente n° 20CP-1875",
+            "decision_date": (now - timedelta(days=35)).date().isoformat(),  # voted before the campaign
         },
     )
     if not form.is_valid():

@@ -37,7 +37,7 @@ def welcome_text(*, logins: Sequence, password: str, port: str, voucher_url: str
     if voucher_url:
         lines += [
             "",
-            "A donor's voucher to try the counter of cafe@grandest.example (open it, then type its code at the counter):",
+            "A donor’s voucher to try the counter of cafe@grandest.example (open it, then type its code at the counter):",
             f"  {voucher_url}",
         ]
     return "\n".join(lines) + "\n"

@@ -95,7 +95,7 @@ def create_gift(
     now=None,
 ) -> tuple[Gift, str]:
     """Records the gift and reserves its match. Returns the gift and its secret token (the
-    donor's key to the gift's page)."""
+    donor’s key to the gift's page)."""
     now = now or timezone.now()
     registration = Registration.objects.select_related("campaign__collectivite", "establishment").get(
         pk=registration.pk
@@ -129,7 +129,7 @@ def create_gift(
 
 
 def open_checkout(gift: Gift, *, success_url: str, cancel_url: str, notify_url: str) -> Gift:
-    """Creates the provider's hosted checkout (outside any transaction: it may be a network
+    """Creates the provider’s hosted checkout (outside any transaction: it may be a network
     call). If the provider fails, the gift fails and its reserved match is released."""
     provider = provider_for(gift.collectivite, gift.provider)
     try:
@@ -161,7 +161,7 @@ def abandon_checkout(gift: Gift) -> None:
         logger.warning("could not close the checkout of gift %s: %s", gift.pk, exc)
 
 
-# Applying the provider's events -------------------------------------------------------------------
+# Applying the provider’s events -------------------------------------------------------------------
 
 
 def _locked(gifts):
@@ -201,7 +201,7 @@ DISPUTE_EVENTS = (base.DISPUTE_OPENED, base.DISPUTE_WON, base.DISPUTE_LOST)
 
 def amounts_problem(event, gift) -> str:
     """Why the event's amounts cannot be believed, if they cannot: a notification is applied
-    only when it states the currency and the payment's amount, as integers in the minor unit,
+    only when it states the currency and the payment’s amount, as integers in the minor unit,
     equal to the gift's (a dispute: an amount it may withdraw; a refund: a total it may reach)."""
     if not isinstance(event.currency, str) or not event.currency.strip():
         return "currency missing"
@@ -245,7 +245,7 @@ def apply_event(event, *, collectivite, provider_name: str, now=None) -> Outcome
     if to == states.DEFER:
         raise Deferred(f"the gift is {gift.status}: {event.type} waits")
     if gift.details_pending and event.type in (base.REFUNDED, *DISPUTE_EVENTS):
-        raise Deferred("the payment's fee and transfer are not known yet")
+        raise Deferred("the payment’s fee and transfer are not known yet")
     ignored = APPLY[event.type](gift, _allocation(gift), event, now=now)
     return Outcome(IGNORED, ignored, gift) if ignored else Outcome(APPLIED, "", gift)
 
@@ -318,7 +318,7 @@ def _confirm(gift, allocation, event, *, now):
 
 def _details(gift, allocation, event, *, now):
     """What the payment cost and where it went, told by the provider after the confirmation:
-    its fee, the card (which counts for the donor's next reservations), and with Connect the
+    its fee, the card (which counts for the donor’s next reservations), and with Connect the
     transfer to the establishment and the application fee the platform kept."""
     if not gift.details_pending:
         return "details already booked"

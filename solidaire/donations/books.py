@@ -21,11 +21,11 @@ from solidaire.ledger.models import AccountKind, Posting
 # for the people who read a gift's journal: no internal code on a page.
 ENTRY_LABELS = {
     "gift.received": _("Payment received"),
-    "gift.fee": _("Payment provider's fee"),
+    "gift.fee": _("Payment provider’s fee"),
     "connect.transfer": _("Paid to the establishment by the provider"),
     "connect.application_fee": _("Application fee kept"),
     "connect.application_fee_refunded": _("Application fee given back"),
-    "connect.transfer_reversed": _("Taken back from the establishment's provider account"),
+    "connect.transfer_reversed": _("Taken back from the establishment’s provider account"),
     "match.posted": _("Public money added"),
     "match.reversed": _("Public money taken back"),
     "gift.refunded": _("Refunded to the donor"),
@@ -71,7 +71,7 @@ def _key(gift, what: str) -> str:
 
 
 def is_connect(gift) -> bool:
-    """Whether the provider moved the gift to the establishment's own account (Stripe Connect)."""
+    """Whether the provider moved the gift to the establishment’s own account (Stripe Connect)."""
     return gift.transferred_cents > 0
 
 
@@ -85,9 +85,9 @@ def received(gift) -> list[Draft]:
 
 
 def fee(gift) -> list[Draft]:
-    """The provider's fee on the payment: borne by the beneficiary when the collectivité pays it
+    """The provider’s fee on the payment: borne by the beneficiary when the collectivité pays it
     out (deducted from what it is owed), by the collectivité with Connect (the provider took it
-    from the platform's balance, and the establishment received its share whole)."""
+    from the platform’s balance, and the establishment received its share whole)."""
     if not gift.fee_cents:
         return []
     a = Accounts(gift)
@@ -98,8 +98,8 @@ def fee(gift) -> list[Draft]:
 @dataclass(frozen=True)
 class Share:
     """What the establishment gets of a gift and its match, as the donor is told: the gift and the
-    match, less the payment fees `fee` and `transfer` take from the establishment's part (the
-    provider's fee when the collectivité pays the gift out, the application fee with Connect).
+    match, less the payment fees `fee` and `transfer` take from the establishment’s part (the
+    provider’s fee when the collectivité pays the gift out, the application fee with Connect).
     The fees are None until known — before the payment is confirmed, or until the provider gives
     its details: the figure is then "about"."""
 
@@ -308,7 +308,7 @@ def dispute_lost(gift, dispute) -> list[Draft]:
 
 
 def _positions(gift, *kinds) -> dict[str, int]:
-    """The balances this gift's own entries left on the beneficiary's accounts of these kinds."""
+    """The balances this gift's own entries left on the beneficiary’s accounts of these kinds."""
     rows = (
         Posting.objects.filter(entry__gift=gift, account__kind__in=kinds)
         .values("account__kind")

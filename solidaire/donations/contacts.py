@@ -1,5 +1,5 @@
 """The donors who agreed that the establishment may contact them ("l'établissement peut me
-contacter"), for the establishment's owner: their name (unless they gave anonymously), e-mail
+contacter"), for the establishment’s owner: their name (unless they gave anonymously), e-mail
 address, date and message — confirmed gifts still standing only; the others stay hidden. The
 CSV export is personal data leaving the product: it is audited."""
 

@@ -43,8 +43,8 @@ REFERENCE = re.compile(r"^[0-9a-f-]{8,36}$")
 
 
 def search(query: str) -> Q:
-    """One search box: a donor's e-mail address (however it is written: the donor key folds case,
-    +tags and dots, and is indexed), an establishment's name, or a gift's reference (its first 8
+    """One search box: a donor’s e-mail address (however it is written: the donor key folds case,
+    +tags and dots, and is indexed), an establishment’s name, or a gift's reference (its first 8
     characters at least, as the pages show it). The caller scopes it to its collectivité, and
     the list is paginated."""
     found = Q(registration__establishment__trade_name__icontains=query) | Q(

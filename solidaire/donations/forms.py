@@ -9,7 +9,7 @@ OTHER = "other"
 
 
 class GiftForm(forms.Form):
-    """The gift form on an establishment's page; works without JavaScript."""
+    """The gift form on an establishment’s page; works without JavaScript."""
 
     amount_choice = forms.ChoiceField(label=_("Amount"), widget=forms.RadioSelect, required=False)
     amount_other = EuroField(label=_("Other amount (€)"), required=False)

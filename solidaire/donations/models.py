@@ -1,4 +1,4 @@
-"""A gift: a donor's payment to one beneficiary of one campaign, and what the collectivité adds."""
+"""A gift: a donor’s payment to one beneficiary of one campaign, and what the collectivité adds."""
 
 import hashlib
 import uuid
@@ -32,7 +32,7 @@ PAID_STATUSES = (
     GiftStatus.REFUNDED,
     GiftStatus.CHARGED_BACK,
 )
-# Paid and still standing (some of it at least): what the beneficiary's page and totals count.
+# Paid and still standing (some of it at least): what the beneficiary’s page and totals count.
 STANDING_STATUSES = (
     GiftStatus.CONFIRMED,
     GiftStatus.REFUND_REQUESTED,
@@ -78,13 +78,13 @@ class Gift(models.Model):
     # one browser may hold at once (matching.holds).
     origin_key = models.CharField(max_length=50, blank=True)
     device_key = models.CharField(max_length=50, blank=True)
-    # The payment provider's side, as the provider reported it (docs/ledger.md).
+    # The payment provider’s side, as the provider reported it (docs/ledger.md).
     provider = models.CharField(max_length=20)
     checkout_id = models.CharField(max_length=120, blank=True, db_index=True)
     checkout_url = models.URLField(max_length=1000, blank=True)
     payment_id = models.CharField(max_length=120, blank=True, db_index=True)
     fee_cents = models.PositiveIntegerField(default=0)
-    # Stripe Connect: what the provider moved to the establishment's own account, and kept of it.
+    # Stripe Connect: what the provider moved to the establishment’s own account, and kept of it.
     transferred_cents = models.PositiveIntegerField(default=0)
     application_fee_cents = models.PositiveIntegerField(default=0)
     # The fee, the card and the Connect transfer are only known once the provider is asked (a
@@ -133,7 +133,7 @@ class Gift(models.Model):
 
     @property
     def token(self) -> str:
-        """The donor's key to this gift's page and API resource, derived from the site's secret
+        """The donor’s key to this gift's page and API resource, derived from the site’s secret
         (so e-mails can carry it without storing it): the signature of its id, in base64url."""
         return signing.Signer(salt="solidaire.gift-token").signature(str(self.pk))
 
@@ -171,7 +171,7 @@ class Gift(models.Model):
 
     @property
     def match_full_cents(self) -> int:
-        """What the campaign's ratio alone adds to this gift."""
+        """What the campaign’s ratio alone adds to this gift."""
         return self.campaign.match_for(self.amount_cents)
 
     @property
@@ -230,7 +230,7 @@ class DisputeStatus(models.TextChoices):
 
 
 class Dispute(models.Model):
-    """A card holder's dispute of a gift's payment, as the provider reports it."""
+    """A card holder’s dispute of a gift's payment, as the provider reports it."""
 
     gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="disputes")
     provider_dispute_id = models.CharField(max_length=120)

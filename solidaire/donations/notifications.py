@@ -1,6 +1,6 @@
 """E-mails to donors, in the language they gave in, and the work a gift's write path leaves for
-after its commit (asking the provider for a payment's details, giving it a dispute's evidence).
-E-mails are rendered and sent by a background task, off the payment's hot path."""
+after its commit (asking the provider for a payment’s details, giving it a dispute's evidence).
+E-mails are rendered and sent by a background task, off the payment’s hot path."""
 
 from django.db import transaction
 from django.urls import reverse

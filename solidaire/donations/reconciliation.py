@@ -1,5 +1,5 @@
 """Reconciliation: for gifts whose state Solidaire still waits for — a payment not confirmed, a
-refund not completed, a payment's details not fetched — ask the provider what happened and apply
+refund not completed, a payment’s details not fetched — ask the provider what happened and apply
 the answer through the notification inbox, exactly as if it had been notified.
 
 Every gift waiting carries the time of its next check (`reconcile_after`); each check that

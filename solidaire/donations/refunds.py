@@ -1,6 +1,6 @@
 """Refunds a finance officer asks for: the gift goes through "refund requested" (recorded and
 audited first), the provider is called outside any database transaction with an idempotency key
-(asking again never refunds twice), and the provider's notification completes the refund through
+(asking again never refunds twice), and the provider’s notification completes the refund through
 the inbox like every payment event (donations.actions). A request whose call was lost (a crash
 before the provider answered) is sent again, with the same key, by reconciliation."""
 
@@ -48,7 +48,7 @@ def _key(request_key: str) -> str:
 
 
 def new_request_key() -> str:
-    """The key a refund's confirmation page carries (also the provider's idempotency key)."""
+    """The key a refund's confirmation page carries (also the provider’s idempotency key)."""
     return uuid.uuid4().hex
 
 
@@ -62,9 +62,9 @@ def open_refund(*, gift: Gift, amount_cents: int | None, actor, reason: str, req
         raise ActionError(_("Only a confirmed gift can be refunded."), code="not_confirmed")
     if locked.details_pending:
         # With Stripe Connect, whether the establishment must give its share back is only known
-        # once the payment's transfer is read (a task, a few seconds after the payment).
+        # once the payment’s transfer is read (a task, a few seconds after the payment).
         raise ActionError(
-            _("The payment's details are still being read from the payment provider; try again in a minute."),
+            _("The payment’s details are still being read from the payment provider; try again in a minute."),
             code="details_pending",
         )
     if not reason.strip():

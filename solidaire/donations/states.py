@@ -8,9 +8,9 @@ finance officer's refund request. A transition's target is a state, or:
   (something reversed, something left), refunded or charged back (nothing left; charged back when
   a dispute took the last of it) — or "refund requested" again while a refund asked for is still
   to be made (another refund, made at the provider directly, or a dispute came in between);
-- DEFER: the event cannot apply before an earlier one (a refund before its payment's
+- DEFER: the event cannot apply before an earlier one (a refund before its payment’s
   confirmation): the provider sends it again later;
-- SAME: the event changes what the gift's books say, not its state (a payment's details).
+- SAME: the event changes what the gift's books say, not its state (a payment’s details).
 
 Any pair missing from the table changes nothing (the notification is "ignored")."""
 

@@ -60,7 +60,7 @@ def fetch_payment_details(self, gift_id: str) -> None:
 
 @shared_task(ignore_result=True, bind=True, max_retries=5)
 def submit_dispute_evidence(self, dispute_id: int) -> None:
-    """Gives the provider the voucher's redemptions as evidence that the counterpart was
+    """Gives the provider the voucher’s redemptions as evidence that the counterpart was
     delivered."""
     dispute = Dispute.objects.select_related("gift__collectivite").filter(pk=dispute_id).first()
     if dispute is None or not dispute.evidence:

@@ -26,10 +26,10 @@ from .models import PAID_STATUSES, Gift, GiftStatus
 RATE_PER_IP = "20/h"
 RATE_PER_EMAIL = "10/h"
 # The provider sends the donor back to the gift's page with this mark: they paid (or tried to) on
-# its page, and the page says the payment is being confirmed, not "Pay", until the provider's
+# its page, and the page says the payment is being confirmed, not "Pay", until the provider’s
 # first notification moves the gift on.
 RETURNED = "returned"
-# A random id kept by the donor's browser (signed cookie): how many unpaid reservations one
+# A random id kept by the donor’s browser (signed cookie): how many unpaid reservations one
 # browser holds at once is limited (donations.actions.check_open_holds).
 DEVICE_COOKIE = "solidaire_device"
 DEVICE_COOKIE_DAYS = 30
@@ -132,12 +132,12 @@ def _gift_for_donor(request, gift_id, token: str) -> Gift:
 
 @never_cache
 def gift_page(request, gift_id):
-    """The donor's private page for one gift: before paying (the match promised and until when),
+    """The donor’s private page for one gift: before paying (the match promised and until when),
     then the truth about the payment. Reached with the secret token only. With
     `fragment=status`, only the part that changes with the payment (the page asks for it while
     it waits).
 
-    Back from the provider's page (`returned=1`) before its first notification, the gift is
+    Back from the provider’s page (`returned=1`) before its first notification, the gift is
     still pending: the page says the payment is being confirmed instead of asking for it again.
     Once the provider has spoken, the mark means nothing and the page is at its own address."""
     gift = _gift_for_donor(request, gift_id, request.GET.get("t", ""))
@@ -158,7 +158,7 @@ def gift_page(request, gift_id):
         response["X-Gift-Status"] = gift.status
         return response
     if request.GET.get("cancelled") and gift.status not in PAID_STATUSES:
-        # The provider's cancel address, but it may be reached after paying (another tab, the
+        # The provider’s cancel address, but it may be reached after paying (another tab, the
         # back button): a paid gift must not be said unpaid.
         messages.info(request, _("The payment was not completed."))
     return render(request, "donations/gift.html", context)

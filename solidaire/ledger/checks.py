@@ -19,7 +19,7 @@ from .models import BENEFICIARY_PAYABLES, Account, AccountKind, Entry, Posting
 class Violation:
     invariant: str
     detail: str
-    collectivite_id: int | None = None  # whose books disagree (None: the whole platform's)
+    collectivite_id: int | None = None  # whose books disagree (None: the whole platform’s)
 
     def __str__(self):
         return f"{self.invariant}: {self.detail}"
@@ -74,7 +74,7 @@ def entries_balance() -> Iterator[Violation]:
 
 @register(order=15)
 def payables_never_negative() -> Iterator[Violation]:
-    """A beneficiary's payables (gifts, matching, frozen) are credit balances: never a debit."""
+    """A beneficiary’s payables (gifts, matching, frozen) are credit balances: never a debit."""
     for kind in sorted(BENEFICIARY_PAYABLES):
         for account_id, total in balances(kind, "account_id").items():
             if total > 0:

@@ -42,7 +42,7 @@ def _pk(value):
 
 def _siblings(kind: str) -> list[str]:
     """The kinds of account an owner of this kind of account has (its registration's, its
-    collectivité's, its provider account's, or the campaign's one)."""
+    collectivité’s, its provider account's, or the campaign’s one)."""
     if kind in PROVIDER_KINDS:
         return sorted(PROVIDER_KINDS)
     if kind in COLLECTIVITE_KINDS:

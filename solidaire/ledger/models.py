@@ -21,7 +21,7 @@ class AccountKind(models.TextChoices):
     BENEFICIARY_RECOVERABLE = "beneficiary_recoverable", _("To be recovered from a beneficiary")
     IN_BATCH_GIFTS = "in_batch_gifts", _("Owed to a beneficiary from gifts, in a payout batch")
     IN_BATCH_MATCHING = "in_batch_matching", _("Owed to a beneficiary from matching, in a payout batch")
-    TREASURY_PAYOUTS = "treasury_payouts", _("Paid to beneficiaries by the collectivité's public accountant")
+    TREASURY_PAYOUTS = "treasury_payouts", _("Paid to beneficiaries by the collectivité’s public accountant")
     CAMPAIGN_MATCHING = "campaign_matching", _("Public money committed by a campaign")
 
 
@@ -35,8 +35,8 @@ DEBIT_NORMAL = {
     AccountKind.BENEFICIARY_RECOVERABLE,
     AccountKind.CAMPAIGN_MATCHING,
 }
-# Whose account it is: a collectivité's at one provider, a collectivité's, a campaign's, or (the
-# others) a beneficiary's registration in a campaign.
+# Whose account it is: a collectivité’s at one provider, a collectivité’s, a campaign’s, or (the
+# others) a beneficiary’s registration in a campaign.
 PROVIDER_KINDS = {
     AccountKind.PROVIDER_CASH,
     AccountKind.PROVIDER_FEES,

@@ -1,5 +1,5 @@
 """The books checked on a schedule: every run of the ledger checks is kept, /healthz says how it
-went, and each collectivité's finance officers are e-mailed when their books disagree — once per
+went, and each collectivité’s finance officers are e-mailed when their books disagree — once per
 new set of problems, not at every run."""
 
 import logging
@@ -47,7 +47,7 @@ def _by_collectivite(run) -> dict[int, list[dict]]:
 
 
 def _problems(violations: list[dict]) -> set[tuple[str, str]]:
-    """What a collectivité's officers were told: the set of problems, whatever their order."""
+    """What a collectivité’s officers were told: the set of problems, whatever their order."""
     return {(violation["invariant"], violation["detail"]) for violation in violations}
 
 

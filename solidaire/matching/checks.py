@@ -105,7 +105,7 @@ def counters() -> Iterator[Violation]:
 @register(order=40)
 def caps_and_limits() -> Iterator[Violation]:
     """The cap per beneficiary; the limits per donor and per donor and beneficiary, for e-mail
-    identities (a card learnt at confirmation counts for later reservations only, so a card's
+    identities (a card learnt at confirmation counts for later reservations only, so a card’s
     counter may pass a limit by promises already made); every donor counter equals the
     allocations behind it."""
     for registration in Registration.objects.select_related("campaign").filter(

@@ -1,7 +1,7 @@
-"""Matching: how much public money a gift gets, taken from the campaign's pools.
+"""Matching: how much public money a gift gets, taken from the campaign’s pools.
 
 Every function runs inside the caller's transaction. Rows are locked in one fixed order —
-the gift's allocation, then the donor counters (sorted by key), then the beneficiary's
+the gift's allocation, then the donor counters (sorted by key), then the beneficiary’s
 registration, then pools (a conditional UPDATE on one pool, or pools in index order for the
 partial match) — so that concurrent gifts never deadlock.
 
@@ -55,7 +55,7 @@ def _split(total: int, parts: int) -> list[int]:
 
 @transaction.atomic
 def sync_pools(campaign) -> None:
-    """Makes the pools' capacities add up to the campaign's budget. A budget increase adds
+    """Makes the pools' capacities add up to the campaign’s budget. A budget increase adds
     pools for the difference; a decrease is only possible while nothing was taken."""
     pools = list(Pool.objects.select_for_update().filter(campaign=campaign).order_by("index"))
     total = sum(p.capacity_cents for p in pools)
@@ -84,7 +84,7 @@ def _take(campaign, seed: int, amount: int, field: str) -> tuple[int | None, int
 
     First without waiting: from the pool the gift's id points at, the first pool that holds the
     whole match and that no other transaction is using (SKIP LOCKED), so concurrent gifts take
-    different pools. Only when there is none does it wait, locking the campaign's pools in index
+    different pools. Only when there is none does it wait, locking the campaign’s pools in index
     order like every path that waits for pools: on PostgreSQL a conditional UPDATE that waited
     and then failed keeps its row lock, so waiting on pools in any other order can deadlock."""
     if amount <= 0:
@@ -118,7 +118,7 @@ def _take(campaign, seed: int, amount: int, field: str) -> tuple[int | None, int
 
 
 def _lock_pools(campaign) -> list[Pool]:
-    """The campaign's pools, locked in index order (waiting for the transactions using them)."""
+    """The campaign’s pools, locked in index order (waiting for the transactions using them)."""
     return list(Pool.objects.select_for_update().filter(campaign=campaign).order_by("index"))
 
 
@@ -143,7 +143,7 @@ def hold_minutes(campaign) -> int:
 
 
 def same_beneficiary_limit(campaign) -> int:
-    """Anti-farming: a donor's gifts to one beneficiary get at most the match of one maximum gift."""
+    """Anti-farming: a donor’s gifts to one beneficiary get at most the match of one maximum gift."""
     return campaign.match_for(campaign.max_gift_cents)
 
 
@@ -455,7 +455,7 @@ def count_card(gift, allocation) -> None:
 
 def reverse(gift, allocation, cents: int, *, reason: str) -> list:
     """A refund or a lost dispute takes back `cents` of the gift's posted match: it leaves the
-    beneficiary and returns to the pool (and so to the campaign's budget while it is open). Once
+    beneficiary and returns to the pool (and so to the campaign’s budget while it is open). Once
     the whole match is back, a partial match's pool may give a partial match again. Returns the
     journal entry to post."""
     if allocation is None or allocation.status != AllocationStatus.POSTED or cents <= 0:

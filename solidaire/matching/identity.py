@@ -1,5 +1,5 @@
 """Who a donor is, for the limits on public money: keys derived from what the donor gives (an
-e-mail address), what the provider reports (a card's fingerprint) and where a gift is started
+e-mail address), what the provider reports (a card’s fingerprint) and where a gift is started
 from (an address, a browser). Only hashes are kept: limits need no plain address."""
 
 import hashlib
@@ -22,7 +22,7 @@ def card_key(fingerprint: str) -> str:
 
 
 def origin_key(address: str) -> str:
-    """A client address, keyed with the site's secret (an IPv4 hash alone is easy to reverse)."""
+    """A client address, keyed with the site’s secret (an IPv4 hash alone is easy to reverse)."""
     return "ip:" + salted_hmac("solidaire.gift-origin", address or "").hexdigest()[:40] if address else ""
 
 

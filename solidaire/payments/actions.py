@@ -8,7 +8,7 @@ from solidaire.beneficiaries.models import Establishment
 
 @transaction.atomic
 def set_connect_account(*, establishment: Establishment, account_id: str, actor) -> bool:
-    """Sets (or clears) the Stripe connected account paid for the establishment's gifts.
+    """Sets (or clears) the Stripe connected account paid for the establishment’s gifts.
     Returns whether it changed; a change is in the audit log with the old and new ids."""
     locked = Establishment.objects.select_for_update().get(pk=establishment.pk)
     if locked.stripe_account_id == account_id:

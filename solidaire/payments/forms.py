@@ -69,14 +69,14 @@ class PaymentAccountForm(forms.ModelForm):
 
 
 class ConnectAccountForm(forms.Form):
-    """The Stripe connected account that receives an establishment's gifts (empty: none)."""
+    """The Stripe connected account that receives an establishment’s gifts (empty: none)."""
 
     stripe_account_id = forms.CharField(
         label=_("Stripe account ID"),
         required=False,
         max_length=40,
         help_text=_(
-            "It starts with acct_ and is shown in the establishment's Stripe dashboard. Leave empty to stop paying this establishment through Stripe."
+            "It starts with acct_ and is shown in the establishment’s Stripe dashboard. Leave empty to stop paying this establishment through Stripe."
         ),
         validators=[
             RegexValidator(

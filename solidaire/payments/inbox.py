@@ -32,7 +32,7 @@ MAX_SIZE = 2**63 - 1  # what the column holds: a declared length may say anythin
 
 
 class Deferred(Exception):
-    """The event cannot apply yet (a refund before its payment's confirmation): it is answered
+    """The event cannot apply yet (a refund before its payment’s confirmation): it is answered
     409, and applied when the provider sends it again."""
 
 
@@ -179,7 +179,7 @@ def _apply(notification, event, collectivite, provider_name) -> tuple[int, Notif
     try:
         with transaction.atomic():
             try:
-                if event.type.startswith("ignored:"):  # an event of the provider's we have no use for
+                if event.type.startswith("ignored:"):  # an event of the provider’s we have no use for
                     outcome = Outcome(NotificationStatus.IGNORED, "not a payment event")
                 else:
                     outcome = handler(event, collectivite=collectivite, provider_name=provider_name)
@@ -191,7 +191,7 @@ def _apply(notification, event, collectivite, provider_name) -> tuple[int, Notif
         notification.refresh_from_db()
         return 200, notification
     except Exception:
-        # The notification stays "received" (committed before): the provider's retry, or the
+        # The notification stays "received" (committed before): the provider’s retry, or the
         # sweep (retry_unfinished), applies it later.
         logger.exception("%s event %s could not be applied", provider_name, event.event_id)
         notification.refresh_from_db()
@@ -214,7 +214,7 @@ def _finish(notification, status, reason="", gift=None) -> None:
 
 def retry_unfinished(*, older_than_seconds: int = 60, limit: int = 200, now=None) -> dict:
     """Applies again the notifications a crash left "received", from the verified event stored
-    with them (deferred ones wait for the provider's next delivery, or for reconciliation)."""
+    with them (deferred ones wait for the provider’s next delivery, or for reconciliation)."""
     now = now or timezone.now()
     counts = {"retried": 0, "applied": 0}
     stuck = (

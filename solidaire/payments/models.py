@@ -1,5 +1,5 @@
 """Payment configuration per collectivité, the inbox of provider notifications, and the
-built-in sandbox provider's own records."""
+built-in sandbox provider’s own records."""
 
 import secrets
 
@@ -113,7 +113,7 @@ class SandboxCheckout(models.Model):
     payment_id = models.CharField(max_length=40, blank=True)
     card_fingerprint = models.CharField(max_length=64, blank=True)
     refunded_cents = models.PositiveIntegerField(default=0)
-    # One dispute at most, as the card holder's bank opens and decides it.
+    # One dispute at most, as the card holder’s bank opens and decides it.
     dispute_id = models.CharField(max_length=40, blank=True)
     dispute_status = models.CharField(max_length=10, blank=True)  # open, won, lost
     disputed_cents = models.PositiveIntegerField(default=0)
@@ -142,7 +142,7 @@ class SandboxRefund(models.Model):
 
 
 class SandboxTransfer(models.Model):
-    """A transfer the sandbox made to a beneficiary's account (payouts): once per idempotency key,
+    """A transfer the sandbox made to a beneficiary’s account (payouts): once per idempotency key,
     as real providers do; made at once, reversed on demand (a test, the demo)."""
 
     id = models.CharField(primary_key=True, max_length=40)

@@ -19,14 +19,14 @@ from solidaire.core.money import MoneyParseError, parse_euros
 from solidaire.core.redirects import safe_next
 from solidaire.geo.text import fold
 
-from . import inbox
+from . import inbox, reasons
 from .actions import set_connect_account
 from .forms import ConnectAccountForm, PaymentAccountForm
 from .models import Notification, NotificationStatus, PaymentAccount, SandboxCheckout
 from .providers import ProviderError, provider_for
 from .providers.sandbox import OUTCOMES, SandboxProvider
 
-# Valid notifications come in bursts (a campaign's last day); rejected ones are anyone's posts.
+# Valid notifications come in bursts (a campaign’s last day); rejected ones are anyone's posts.
 NOTIFICATIONS_PER_MINUTE = "600/m"
 REJECTED_NOTIFICATIONS_PER_MINUTE = "30/m"
 
@@ -132,8 +132,8 @@ def _sandbox_act(provider, checkout, data) -> str:
 
 def sandbox_checkout(request, checkout_id: str):
     """The sandbox's hosted payment page. Buttons (or a scripted POST with `outcome`) choose
-    what happens — and afterwards, as the card holder's bank would, a dispute and its outcome —
-    and the notifications go out as a real provider's would."""
+    what happens — and afterwards, as the card holder’s bank would, a dispute and its outcome —
+    and the notifications go out as a real provider’s would."""
     checkout, provider = _sandbox_checkout(request, checkout_id)
     error = ""
     if request.method == "POST":
@@ -164,12 +164,20 @@ def notifications_log(request):
     if status in NotificationStatus.values:
         rows = rows.filter(status=status)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for notification in page:
+        notification.explained = reasons.explain(notification.reason)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
         request,
         "payments/notifications.html",
-        {"page": page, "statuses": NotificationStatus.choices, "status": status, "querystring": params.urlencode()},
+        {
+            "page": page,
+            "statuses": NotificationStatus.choices,
+            "status": status,
+            "querystring": params.urlencode(),
+            "excerpt_bytes": inbox.REJECTED_EXCERPT_BYTES,
+        },
     )
 
 
@@ -195,7 +203,7 @@ def settings_page(request):
 
 @team_view(Capability.MANAGE_BRANDING)
 def connect_accounts(request):
-    """The collectivité's establishments and the Stripe account each is paid on (Connect)."""
+    """The collectivité’s establishments and the Stripe account each is paid on (Connect)."""
     rows = (
         Establishment.objects.filter(collectivite=request.tenant)
         .select_related("commune")

@@ -1,4 +1,4 @@
-"""The collectivité's bank account that transfers leave from: one write path, with the IBAN and
+"""The collectivité’s bank account that transfers leave from: one write path, with the IBAN and
 BIC checked by schwifty (the SEPA file would otherwise be refused by the bank, or worse, the
 money leave from an account nobody meant)."""
 
@@ -29,7 +29,7 @@ def clean_bic(value: str, iban: str) -> str:
     except (SchwiftyException, ValueError) as exc:
         raise ActionError(_("This BIC is not valid."), field="bic") from exc
     if bic.country_code != iban[:2] and iban[:2] not in {"MC", "GP", "MQ", "RE", "GF", "YT", "PM", "NC", "PF"}:
-        raise ActionError(_("The BIC is that of a bank in another country than the IBAN's."), field="bic")
+        raise ActionError(_("The BIC is that of a bank in another country than the IBAN’s."), field="bic")
     return str(bic)
 
 
@@ -37,7 +37,7 @@ def clean_bic(value: str, iban: str) -> str:
 def save_account(*, collectivite, actor, debtor_name: str, iban: str, bic: str, pain_version: str) -> PayoutSettings:
     debtor_name = " ".join(debtor_name.split())
     if not debtor_name:
-        raise ActionError(_("Give the account holder's name, as the bank knows it."), field="debtor_name")
+        raise ActionError(_("Give the account holder’s name, as the bank knows it."), field="debtor_name")
     if pain_version not in PainVersion.values:
         raise ActionError(_("Choose the SEPA file format your bank asks for."), field="pain_version")
     iban = clean_iban(iban)

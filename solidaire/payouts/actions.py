@@ -1,8 +1,8 @@
 """The write paths of payouts: prepare a batch (its lines frozen, the money moved from what is
 owed into the batch, in one transaction), cancel it (until approved), approve it (another finance
 officer, with two-factor authentication; its files made and kept), mark it sent, mark lines paid
-or failed (by hand, or from the bank's statement). Each is one transaction, audited; nothing is
-ever paid twice: a line's money leaves the beneficiary's payable when the batch is prepared, and
+or failed (by hand, or from the bank’s statement). Each is one transaction, audited; nothing is
+ever paid twice: a line's money leaves the beneficiary’s payable when the batch is prepared, and
 comes back only if the batch is cancelled or the line fails."""
 
 import hashlib
@@ -59,9 +59,9 @@ def _accounts(line_or_registration, channel, collectivite_id):
 
 
 def _paid_from(batch):
-    """The collectivité's public accountant pays both the match and, where the provider does not
+    """The collectivité’s public accountant pays both the match and, where the provider does not
     pay establishments itself, the gifts (from what the provider paid out to the collectivité); a
-    provider batch is paid from the platform's balance at the provider."""
+    provider batch is paid from the platform’s balance at the provider."""
     if batch.route == Route.PROVIDER:
         return journal.account(AccountKind.PROVIDER_CASH, collectivite=batch.collectivite_id, provider=batch.provider)
     return journal.account(AccountKind.TREASURY_PAYOUTS, collectivite=batch.collectivite_id)
@@ -240,7 +240,7 @@ def approve_batch(*, batch, actor, require_two_factor: bool | None = None, now=N
     if batch.route == Route.PROVIDER:
         account = None  # the provider moves the money: no SEPA file
     elif account is None:
-        raise ActionError(_("Give the collectivité's bank account in the payout settings first."), code="no_account")
+        raise ActionError(_("Give the collectivité’s bank account in the payout settings first."), code="no_account")
     try:
         if account is not None:
             clean_iban(account.iban)
@@ -292,7 +292,7 @@ def mark_sent(*, batch, actor, now=None) -> Batch:
 @transaction.atomic
 def mark_paid(*, batch, actor, lines=None, by_provider: bool = False, now=None) -> list[Line]:
     """The bank made these transfers (all that are still to be paid, by default); for a provider
-    batch, only the provider's notification says so (`by_provider`)."""
+    batch, only the provider’s notification says so (`by_provider`)."""
     batch = _lock_batch(batch)
     if batch.status != BatchStatus.SENT:
         raise ActionError(_("Lines can be marked paid only once their batch has been sent to the bank."), code="state")
@@ -337,7 +337,7 @@ def mark_paid(*, batch, actor, lines=None, by_provider: bool = False, now=None) 
 @transaction.atomic
 def mark_failed(*, line, actor, reason: str, by_provider: bool = False, now=None) -> Line:
     """The bank returned the transfer (or the provider reversed it): the amount is owed again, and
-    waits for the next batch. A provider's transfer already made fails only by its notification."""
+    waits for the next batch. A provider’s transfer already made fails only by its notification."""
     if not reason.strip():
         raise ActionError(_("Give the reason the bank gave."), field="reason")
     batch = _lock_batch(line.batch)

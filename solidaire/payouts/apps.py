@@ -12,5 +12,5 @@ class PayoutsConfig(AppConfig):
         from . import checks  # noqa: F401 - registers its ledger checks
         from .transfers import apply_transfer_event
 
-        # The provider's notifications about payout transfers are this package's to apply.
+        # The provider’s notifications about payout transfers are this package's to apply.
         inbox.register(apply_transfer_event, prefix="transfer.")

@@ -1,7 +1,7 @@
-"""The bank's account statement (ISO 20022 camt.053, versions .02 to .13) read to mark payout
+"""The bank’s account statement (ISO 20022 camt.053, versions .02 to .13) read to mark payout
 lines paid: each booked debit names the transfer by its end-to-end id; one that matches a line
 still to be paid, for the same amount, marks it paid; a returned transfer (a credit with return
-information) marks its line failed with the bank's reason. Anything else is listed with why,
+information) marks its line failed with the bank’s reason. Anything else is listed with why,
 never guessed. A statement is imported once (by its SHA-256). Parsed with defusedxml: the file
 comes from outside."""
 
@@ -28,15 +28,15 @@ WHY = {
     "not_booked": _("Not booked yet by the bank"),
     "unknown_reference": _("No payment of this collectivité has this reference"),
     "no_reference": _("The bank gave no end-to-end reference"),
-    "amount_differs": _("The amount differs from the payment's"),
+    "amount_differs": _("The amount differs from the payment’s"),
     "not_a_transfer": _("Money received, not a transfer made"),
     "returned_paid": _("Returned after the payment was marked paid: check with the bank"),
     "returned_failed": _("Returned, and the payment is already marked failed"),
     "returned_cancelled": _("Returned, but its batch was cancelled"),
-    "returned_pending": _("Returned, but the payment's batch is not marked sent yet"),
+    "returned_pending": _("Returned, but the payment’s batch is not marked sent yet"),
     "line_failed": _("The payment is marked failed"),
-    "line_cancelled": _("The payment's batch was cancelled"),
-    "line_not_sent": _("The payment's batch is not marked sent yet"),
+    "line_cancelled": _("The payment’s batch was cancelled"),
+    "line_not_sent": _("The payment’s batch is not marked sent yet"),
 }
 
 
@@ -145,7 +145,7 @@ def import_statement(*, collectivite, file_name: str, content: bytes, actor) -> 
     account = PayoutSettings.objects.filter(collectivite=collectivite).first()
     if account is None or account.iban.replace(" ", "").upper() != iban:
         raise ActionError(
-            _("This statement is of the account %(iban)s, not of the collectivité's payout account.") % {"iban": iban},
+            _("This statement is of the account %(iban)s, not of the collectivité’s payout account.") % {"iban": iban},
             field="file",
         )
     sha256 = hashlib.sha256(content).hexdigest()

@@ -1,5 +1,5 @@
-"""What ledger-check recomputes about payouts: what each beneficiary's batch accounts hold equals
-the lines still to be paid; what the collectivité's accountant paid equals the lines paid; each
+"""What ledger-check recomputes about payouts: what each beneficiary’s batch accounts hold equals
+the lines still to be paid; what the collectivité’s accountant paid equals the lines paid; each
 line has exactly the entries its state says, for its amounts; a batch's totals are its lines';
 the files of an approved batch are the ones approved (their SHA-256)."""
 
@@ -28,7 +28,7 @@ ENTRIES = {
 @register(order=70)
 def batch_accounts() -> Iterator[Violation]:
     """In a batch: what the lines to be paid say, per beneficiary and channel; paid by the
-    collectivité's accountant: what the paid lines say."""
+    collectivité’s accountant: what the paid lines say."""
     pending = defaultdict(int)
     for registration, channel, total in (
         Line.objects.filter(status=LineStatus.PENDING)

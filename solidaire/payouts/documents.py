@@ -33,7 +33,7 @@ def _what(batch) -> str:
 
 
 def description(batch, line) -> str:
-    """What the beneficiary's bank statement says (140 characters at most, SEPA's)."""
+    """What the beneficiary’s bank statement says (140 characters at most, SEPA's)."""
     return f"{batch.campaign.title} - {batch.reference} - {line.gifts_count} dons"[:140]
 
 

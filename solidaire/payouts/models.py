@@ -1,6 +1,6 @@
 """Payouts: what a collectivité pays each beneficiary of a campaign, in batches a second finance
 officer approves, sent to the bank as a SEPA credit-transfer file with a statement for the public
-accountant, then marked paid (by hand or from the bank's statement). The money itself moves in
+accountant, then marked paid (by hand or from the bank’s statement). The money itself moves in
 the journal (docs/ledger.md): a batch only ever pays what the journal says is owed."""
 
 from django.conf import settings
@@ -16,10 +16,10 @@ class Channel(models.TextChoices):
 
 
 class Route(models.TextChoices):
-    """Who makes the transfers: the collectivité's public accountant from the SEPA file, or the
-    payment provider from the platform's balance to the beneficiaries' own accounts (gifts only)."""
+    """Who makes the transfers: the collectivité’s public accountant from the SEPA file, or the
+    payment provider from the platform’s balance to the beneficiaries' own accounts (gifts only)."""
 
-    BANK = "bank", _("Bank transfers by the collectivité's accountant (SEPA file)")
+    BANK = "bank", _("Bank transfers by the collectivité’s accountant (SEPA file)")
     PROVIDER = "provider", _("Transfers by the payment provider to the beneficiaries' accounts")
 
 
@@ -29,7 +29,7 @@ class PainVersion(models.TextChoices):
 
 
 class PayoutSettings(models.Model):
-    """The collectivité's account the transfers leave from, as its bank knows it."""
+    """The collectivité’s account the transfers leave from, as its bank knows it."""
 
     collectivite = models.OneToOneField(
         "tenants.Collectivite", on_delete=models.CASCADE, related_name="payout_settings"
@@ -131,7 +131,7 @@ class Line(models.Model):
     gifts_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING)
     end_to_end_id = models.CharField(max_length=35, unique=True)
-    # A provider batch: the beneficiary's account at the provider, and the transfer made to it.
+    # A provider batch: the beneficiary’s account at the provider, and the transfer made to it.
     destination = models.CharField(max_length=60, blank=True)
     transfer_id = models.CharField(max_length=60, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)

@@ -1,6 +1,6 @@
 """E-mails about payouts, each in its recipient's language: the owner of each beneficiary in a
 batch is told when the payment leaves for the bank. Sent by a background task after the commit;
-links are built from the collectivité's own address."""
+links are built from the collectivité’s own address."""
 
 from django.urls import reverse
 from django.utils import translation

@@ -1,5 +1,5 @@
 """What each beneficiary of a campaign is owed, computed from the journal only (docs/ledger.md):
-gifts received net of the provider's fee, refunds and lost disputes, less what Stripe Connect
+gifts received net of the provider’s fee, refunds and lost disputes, less what Stripe Connect
 already transferred (the gifts channel); matches posted less matches reversed (the matching
 channel) — what a dispute froze excluded — less what earlier batches took, and less what the
 beneficiary has to give back (set off). A batch's cut-off counts what was earned up to it; what
@@ -47,7 +47,7 @@ def iban_problem(iban: str) -> str:
 
 
 def bic_of(iban: str) -> str:
-    """The bank's BIC, when the IBAN's bank is in schwifty's registry (optional in SEPA)."""
+    """The bank’s BIC, when the IBAN’s bank is in schwifty's registry (optional in SEPA)."""
     try:
         bic = IBAN(iban).bic
     except (SchwiftyException, ValueError):
@@ -117,11 +117,11 @@ def _gift_counts(registrations, cutoff) -> dict[int, int]:
     )
 
 
-# What the pages say for each reason a beneficiary's money waits.
+# What the pages say for each reason a beneficiary’s money waits.
 REASON_LABELS = {
     "invalid_iban": _("no valid IBAN"),
     "suspended": _("payments held back by a moderator"),
-    "below_minimum": _("below the campaign's minimum payment"),
+    "below_minimum": _("below the campaign’s minimum payment"),
     "no_provider_account": _("no account at the payment provider"),
 }
 
@@ -129,7 +129,7 @@ REASON_LABELS = {
 def reasons_apart(
     registration, amount_cents: int, minimum_cents: int, *, route: str = Route.BANK, destination: str = ""
 ) -> list[str]:
-    """Why a beneficiary's money waits (stable codes; the pages say them in words)."""
+    """Why a beneficiary’s money waits (stable codes; the pages say them in words)."""
     reasons = []
     if route == Route.BANK and iban_problem(registration.establishment.iban):
         reasons.append("invalid_iban")
@@ -144,7 +144,7 @@ def reasons_apart(
 
 @dataclass
 class Position:
-    """Where a beneficiary's money stands, per channel: owed (not in a batch yet), in a batch,
+    """Where a beneficiary’s money stands, per channel: owed (not in a batch yet), in a batch,
     paid."""
 
     owed: dict = field(default_factory=dict)

@@ -1,5 +1,5 @@
 """The owner's side of payouts: on their registration, what is owed to the establishment, what is
-in a batch, what was paid and when, each payment's detail, and their own statement (PDF)."""
+in a batch, what was paid and when, each payment’s detail, and their own statement (PDF)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse

@@ -1,7 +1,7 @@
 """Payouts through the payment provider (a provider batch, gifts only): once the batch is marked
-sent, each line becomes a transfer from the platform's balance to the beneficiary's account at the
+sent, each line becomes a transfer from the platform’s balance to the beneficiary’s account at the
 provider — asked outside any transaction, once per line whatever the retries (the idempotency key
-is the line's end-to-end id) — and the provider's notifications confirm it: a transfer made marks
+is the line's end-to-end id) — and the provider’s notifications confirm it: a transfer made marks
 its line paid, a transfer reversed marks it failed (the amount is owed again). A notification that
 does not match a line exactly (amount, currency, account, transfer) changes nothing."""
 
@@ -61,7 +61,7 @@ def send_transfers(batch_id: int) -> tuple[int, int]:
 
 
 def apply_transfer_event(event, *, collectivite, provider_name: str) -> Outcome:
-    """The inbox's handler for the provider's transfer notifications (run in its transaction)."""
+    """The inbox's handler for the provider’s transfer notifications (run in its transaction)."""
     line = (
         Line.objects.select_related("batch")
         .filter(

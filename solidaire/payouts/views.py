@@ -1,5 +1,5 @@
 """The finance officers' payout pages: what is owed, preparing a batch, approving it (another
-person, with two-factor authentication), its files, sent and paid, the bank's statements, and the
+person, with two-factor authentication), its files, sent and paid, the bank’s statements, and the
 account transfers leave from. Every change asks for a confirmation and goes through
 payouts.actions (the same write paths as the command line)."""
 
@@ -50,7 +50,7 @@ def two_factor_missing(request) -> bool:
 
 
 def end_of_day(day):
-    """The cut-off for a day: its last instant (in the collectivité's time), never after now."""
+    """The cut-off for a day: its last instant (in the collectivité’s time), never after now."""
     moment = timezone.make_aware(datetime.combine(day, time.max))
     return min(moment, timezone.now())
 
@@ -154,7 +154,7 @@ def batch_page(request, pk: int):
             "batch": batch,
             "lines": lines,
             "pending": [line for line in lines if line.status == LineStatus.PENDING],
-            # Lines of a provider batch are marked paid by the provider's notifications only.
+            # Lines of a provider batch are marked paid by the provider’s notifications only.
             "can_mark_paid": batch.status == BatchStatus.SENT
             and batch.route == Route.BANK
             and any(line.status == LineStatus.PENDING for line in lines),
@@ -195,7 +195,7 @@ QUESTIONS = {
     "send_provider": (
         lambda b: _("Send the transfers of batch %(reference)s through the payment provider?"),
         lambda: _(
-            "The provider moves each amount to the beneficiary's account now; its notifications mark the lines paid. "
+            "The provider moves each amount to the beneficiary’s account now; its notifications mark the lines paid. "
             "Each beneficiary is told by e-mail."
         ),
         lambda: _("Send the transfers"),
@@ -346,7 +346,7 @@ def document(request, pk: int, kind: str):
 
 @team_view(Capability.FINANCE)
 def statements(request):
-    """The bank's account statements (camt.053): each imported once; credits matched by their
+    """The bank’s account statements (camt.053): each imported once; credits matched by their
     end-to-end reference mark lines paid, returns mark them failed, the rest is listed."""
     form = StatementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

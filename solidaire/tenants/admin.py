@@ -1,4 +1,4 @@
-"""The platform operator's back office (/operator/): create collectivités and their first admin."""
+"""The platform operator’s back office (/operator/): create collectivités and their first admin."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets

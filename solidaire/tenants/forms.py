@@ -104,7 +104,7 @@ class CollectiviteCreationForm(forms.ModelForm):
 
 
 class BrandingForm(forms.ModelForm):
-    """What a collectivité's administrator may change about its public space."""
+    """What a collectivité’s administrator may change about its public space."""
 
     class Meta:
         model = Collectivite
@@ -136,6 +136,6 @@ class BrandingForm(forms.ModelForm):
         value = self.cleaned_data["siret"]
         if value and not value.startswith(self.instance.siren):
             raise forms.ValidationError(
-                _("A SIRET starts with the collectivité's SIREN (%(siren)s)."), params={"siren": self.instance.siren}
+                _("A SIRET starts with the collectivité’s SIREN (%(siren)s)."), params={"siren": self.instance.siren}
             )
         return value

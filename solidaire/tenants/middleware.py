@@ -3,16 +3,17 @@ from django.shortcuts import redirect, render
 
 from .resolution import host_of, is_operator_host, resolve_tenant
 
-# Paths that work without a collectivité: probes, assets and the language switch.
-TENANTLESS_PREFIXES = ("/healthz", "/static/", "/media/", "/i18n/")
-# The platform operator's back office: on the operator's host only.
+# Paths that work without a collectivité: probes, assets, the language switch and the browsers'
+# reports of what the Content-Security-Policy refused (the operator’s pages have one too).
+TENANTLESS_PREFIXES = ("/healthz", "/static/", "/media/", "/i18n/", "/csp-report")
+# The platform operator’s back office: on the operator’s host only.
 OPERATOR_PREFIX = "/operator/"
 
 
 class TenantMiddleware:
-    """Finds the request's collectivité (request.tenant). A host that is no collectivité's
+    """Finds the request's collectivité (request.tenant). A host that is no collectivité’s
     answers 404 — its account pages included, so that no e-mail is ever asked for through an
-    unknown host — except the operator's host, which serves the operator's back office and the
+    unknown host — except the operator’s host, which serves the operator’s back office and the
     account pages it signs in with. The back office answers 404 on every other host."""
 
     def __init__(self, get_response):

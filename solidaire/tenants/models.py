@@ -19,7 +19,7 @@ class Kind(models.TextChoices):
 
 
 class Article(models.TextChoices):
-    """The article French puts before the collectivité's name: "la Région Grand Est", "le
+    """The article French puts before the collectivité’s name: "la Région Grand Est", "le
     Département du Bas-Rhin", "l’Eurométropole de Strasbourg", none for "Strasbourg"."""
 
     LA = "la", "la"
@@ -46,7 +46,7 @@ class Collectivite(models.Model):
         _("short name"),
         max_length=50,
         unique=True,
-        help_text=_("Used in the sub-domain of the collectivité's site, such as grand-est.solidaire.example."),
+        help_text=_("Used in the sub-domain of the collectivité’s site, such as grand-est.solidaire.example."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("official name"), max_length=200)
@@ -84,13 +84,13 @@ class Collectivite(models.Model):
         help_text=_("Hexadecimal colour such as #00597a; white text must stay readable on it."),
     )
     contact_email = models.EmailField(
-        _("contact e-mail"), blank=True, help_text=_("Shown on the site; answers to the site's e-mails go there.")
+        _("contact e-mail"), blank=True, help_text=_("Shown on the site; answers to the site’s e-mails go there.")
     )
     email_from = models.EmailField(
         _("sender of e-mails"),
         blank=True,
         help_text=_(
-            "The address the site's e-mails come from, under the collectivité's name. Empty: the platform's "
+            "The address the site’s e-mails come from, under the collectivité’s name. Empty: the platform’s "
             "address. Ask your platform operator to allow it first, or the e-mails may be rejected as spam."
         ),
     )
@@ -104,12 +104,12 @@ class Collectivite(models.Model):
         _("keep donors' identity for (years)"),
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text=_("After this many years without a gift, a donor's name, e-mail and address are pseudonymised."),
+        help_text=_("After this many years without a gift, a donor’s name, e-mail and address are pseudonymised."),
     )
     publish_edits_without_review = models.BooleanField(
         _("publish owners' edits without review"),
         default=False,
-        help_text=_("When unchecked, changes to an approved establishment's public page wait for a moderator."),
+        help_text=_("When unchecked, changes to an approved establishment’s public page wait for a moderator."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,8 +1,8 @@
-"""Which collectivité a request is for: custom domain, then sub-domain of the platform's base
-domain, then the configured default tenant — except on the operator's host, which is none's.
+"""Which collectivité a request is for: custom domain, then sub-domain of the platform’s base
+domain, then the configured default tenant — except on the operator’s host, which is none's.
 
-Addresses given to people (e-mails, links to another collectivité's site) are each
-collectivité's canonical address, never the host a request happened to name."""
+Addresses given to people (e-mails, links to another collectivité’s site) are each
+collectivité’s canonical address, never the host a request happened to name."""
 
 from django.conf import settings
 
@@ -14,7 +14,7 @@ def host_of(request) -> str:
 
 
 def is_operator_host(host: str) -> bool:
-    """The platform operator's host (SOLIDAIRE_OPERATOR_HOST): its back office and its sign-in."""
+    """The platform operator’s host (SOLIDAIRE_OPERATOR_HOST): its back office and its sign-in."""
     return bool(host) and host == settings.SOLIDAIRE_OPERATOR_HOST.lower().rstrip(".")
 
 
@@ -42,7 +42,7 @@ def _active():
 
 
 def tenant_url(tenant: Collectivite, path: str, request=None) -> str:
-    """Absolute URL of a path on a collectivité's canonical address: its first custom domain, else
+    """Absolute URL of a path on a collectivité’s canonical address: its first custom domain, else
     <slug>.<base domain> — whatever host the request came through (the default tenant answers on
     any host; a Host header is the client's to choose)."""
     domain = tenant.domains.order_by("pk").first()
@@ -51,7 +51,7 @@ def tenant_url(tenant: Collectivite, path: str, request=None) -> str:
 
 
 def operator_url(path: str, request=None) -> str:
-    """Absolute URL of a path on the operator's host."""
+    """Absolute URL of a path on the operator’s host."""
     return _absolute(settings.SOLIDAIRE_OPERATOR_HOST.lower().rstrip("."), path, request)
 
 

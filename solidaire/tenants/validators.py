@@ -48,8 +48,8 @@ HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z
 
 
 def validate_custom_host(host: str) -> None:
-    """A custom domain must be a host name, outside the platform's own sub-domains (it would
-    hide another collectivité's site), and accepted by SOLIDAIRE_ALLOWED_HOSTS."""
+    """A custom domain must be a host name, outside the platform’s own sub-domains (it would
+    hide another collectivité’s site), and accepted by SOLIDAIRE_ALLOWED_HOSTS."""
     from django.conf import settings
     from django.http.request import validate_host
 

@@ -1,26 +1,20 @@
 """Vouchers' write paths: offers (submitted, moderated), issue on a confirmed gift (once),
 redemption at the counter (concurrency-safe and idempotent), undo, cancellation, expiry."""
 
-import secrets
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from solidaire.accounts.models import User, hash_token
+from solidaire.accounts import invitations
 from solidaire.audit.events import record
 from solidaire.beneficiaries.models import RegistrationStatus
 from solidaire.campaigns.choices import CounterpartPolicy
-from solidaire.core.emails import send_templated
 from solidaire.core.errors import ActionError
 from solidaire.core.money import format_cents, share
-from solidaire.tenants.resolution import tenant_url
 
 from . import codes
 from .models import Offer, OfferKind, OfferStatus, Redemption, Staff, StaffInvitation, Voucher, VoucherStatus
@@ -42,7 +36,7 @@ def check_offer(offer: Offer) -> None:
         raise ActionError(_("Say what the item is."), field="item_label")
     if offer.kind == OfferKind.VALUE:
         if offer.value_mode == "fixed" and not offer.fixed_value_cents:
-            raise ActionError(_("Give the voucher's amount."), field="fixed_value_cents")
+            raise ActionError(_("Give the voucher’s amount."), field="fixed_value_cents")
         if offer.value_mode == "percent" and not 1 <= offer.percent_of_gift <= 200:
             raise ActionError(_("The share of the gift must be between 1 % and 200 %."), field="percent_of_gift")
         if offer.bonus_percent > MAX_BONUS_PERCENT:
@@ -117,6 +111,35 @@ def decide_offer(*, offer: Offer, moderator, approve: bool, message: str = "", n
 
 def offer_in_force(registration) -> Offer | None:
     return Offer.objects.filter(registration=registration, status=OfferStatus.APPROVED).first()
+
+
+def missing_counterpart(registration, *, today=None) -> str:
+    """Why `registration` may not be approved yet in a campaign that requires a counterpart
+    (campaigns.hooks.check_before_approval), or "". It needs an approved offer with a counterpart
+    still valid: once approved, the establishment takes gifts at once, and a gift confirmed
+    without an approved offer issues no voucher. An offer only submitted is not enough — the
+    moderator approves it first (it may still be refused)."""
+    if registration.campaign.counterpart_policy != CounterpartPolicy.REQUIRED:
+        return ""
+    today = today or timezone.localdate()
+    offers = Offer.objects.filter(registration=registration).exclude(kind=OfferKind.NONE)
+    in_force = offers.filter(status=OfferStatus.APPROVED).first()
+    if in_force is not None and (in_force.valid_until is None or in_force.valid_until >= today):
+        return ""
+    if offers.filter(status=OfferStatus.PENDING).exists():
+        return _(
+            "This campaign requires a counterpart: approve the establishment’s offer first (it is waiting "
+            "among the counterpart offers), then this registration."
+        )
+    if in_force is not None:
+        return _(
+            "This campaign requires a counterpart, and the establishment’s approved offer has ended: ask the "
+            "owner for changes so that they submit a new offer."
+        )
+    return _(
+        "This campaign requires a counterpart, and the establishment has not offered one yet: ask the owner "
+        "for changes so that they submit an offer."
+    )
 
 
 # Issue -----------------------------------------------------------------------------------------
@@ -243,7 +266,7 @@ def evidence_of_use(gift) -> dict:
         "service_date": f"{used[0].at:%Y-%m-%d}",
         "customer_email_address": gift.email,
         "customer_name": gift.donor_name,
-        "uncategorized_text": "The donor's voucher was redeemed at the establishment's counter:\n" + "\n".join(lines),
+        "uncategorized_text": "The donor’s voucher was redeemed at the establishment’s counter:\n" + "\n".join(lines),
     }
 
 
@@ -263,7 +286,7 @@ def redeem(*, voucher: Voucher, establishment, amount_cents: int | None, actor, 
     voucher is used. A retried submission (same key) returns the first redemption."""
     now = now or timezone.now()
     voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
-    # Asked under the voucher's lock, so that the same form submitted twice at once finds the
+    # Asked under the voucher’s lock, so that the same form submitted twice at once finds the
     # first submission's redemption instead of colliding with it.
     existing = Redemption.objects.filter(key=key).first()
     if existing is not None:
@@ -353,7 +376,7 @@ def undo(*, redemption: Redemption, establishment, actor, now=None) -> Redemptio
 def _status_given_back(voucher) -> str:
     """What an undo leaves the voucher in, after what became of its gift while it was used up
     (a reversal cancels or freezes only a voucher with something left): a refund of all of it or
-    a lost dispute cancels it, an open dispute holds it. The gift is read under the voucher's
+    a lost dispute cancels it, an open dispute holds it. The gift is read under the voucher’s
     lock, which a reversal takes after changing the gift, in the same transaction."""
     gift = voucher.gift
     if gift.standing_cents <= 0 or gift.charged_back_cents:
@@ -400,12 +423,6 @@ def send_reminders(*, today=None, days_before: int = 7) -> int:
 # Staff -------------------------------------------------------------------------------------------
 
 
-def _reverse_in(language: str, name: str, *args) -> str:
-    """A path in the recipient's language (/de/…), whatever language the sender is browsing in."""
-    with translation.override(language):
-        return reverse(name, args=args)
-
-
 def may_invite_staff(establishment) -> bool:
     """Only the owner of an approved establishment (in at least one campaign) invites staff."""
     return establishment.registrations.filter(status=RegistrationStatus.APPROVED).exists()
@@ -413,7 +430,7 @@ def may_invite_staff(establishment) -> bool:
 
 @transaction.atomic
 def invite_staff(*, establishment, email: str, actor, request=None) -> StaffInvitation:
-    """E-mails `email` an invitation to redeem at the establishment's counter, whether or not an
+    """E-mails `email` an invitation to redeem at the establishment’s counter, whether or not an
     account uses it (the owner learns nothing about other people's accounts): the person joins the
     staff when they accept it (accept_staff_invitation). A newer invitation replaces a pending
     one to the same address. Refused for an establishment not approved yet, for the owner's own
@@ -425,45 +442,28 @@ def invite_staff(*, establishment, email: str, actor, request=None) -> StaffInvi
         raise ActionError(_("The owner can always use the counter."), field="email", code="owner")
     if Staff.objects.filter(establishment=establishment, user__email__iexact=email).exists():
         raise ActionError(_("This person can already use the counter."), field="email", code="already_staff")
-    now = timezone.now()
-    StaffInvitation.objects.pending().filter(establishment=establishment, email__iexact=email).update(cancelled_at=now)
-    token = secrets.token_urlsafe(32)
-    invitation = StaffInvitation.objects.create(
-        establishment=establishment,
+    invitation = invitations.issue(
+        StaffInvitation,
         email=email,
-        token_hash=hash_token(token),
-        invited_by=actor,
-        expires_at=now + timedelta(days=settings.SOLIDAIRE_INVITATION_DAYS),
+        actor=actor,
+        template="vouchers/email/staff_invitation",
+        context={"establishment": establishment},
+        request=request,
+        establishment=establishment,
     )
-    collectivite = establishment.collectivite
     record(
-        collectivite=collectivite,
+        collectivite=establishment.collectivite,
         actor=actor,
         action="counter.staff_invited",
         obj=invitation,
         label=f"{email} @ {establishment.trade_name}",
-    )
-    existing = User.objects.filter(email__iexact=email).first()
-    language = existing.language if existing else settings.LANGUAGE_CODE
-    send_templated(
-        to=email,
-        template="vouchers/email/staff_invitation",
-        language=language,
-        context={
-            "collectivite": collectivite,
-            "establishment": establishment,
-            "inviter": actor,
-            "url": tenant_url(collectivite, _reverse_in(language, "vouchers:accept_staff_invitation", token), request),
-            "expires_at": invitation.expires_at,
-        },
     )
     return invitation
 
 
 @transaction.atomic
 def cancel_staff_invitation(*, invitation: StaffInvitation, actor) -> None:
-    if not StaffInvitation.objects.pending().filter(pk=invitation.pk).update(cancelled_at=timezone.now()):
-        raise ActionError(_("This invitation is no longer pending."), code="not_pending")
+    invitations.cancel(invitation)
     record(
         collectivite=invitation.establishment.collectivite,
         actor=actor,
@@ -474,38 +474,21 @@ def cancel_staff_invitation(*, invitation: StaffInvitation, actor) -> None:
 
 
 def find_staff_invitation(token: str) -> StaffInvitation | None:
-    return (
-        StaffInvitation.objects.select_related("establishment__collectivite")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    return invitations.find(StaffInvitation, token, "establishment__collectivite")
 
 
 @transaction.atomic
 def accept_staff_invitation(*, token: str, user) -> Staff:
     """The invited person, signed in with the verified address the invitation was sent to,
     joins the counter staff (once: accepting twice changes nothing)."""
-    invitation = (
-        StaffInvitation.objects.select_for_update(of=("self",))
-        .select_related("establishment__collectivite")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if invitation is None or not invitation.is_pending:
-        raise ActionError(_("This invitation is not valid any more. Ask for a new one."), code="invalid_invitation")
-    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
-        raise ActionError(
-            _("This invitation was sent to %(email)s. Sign in with that verified address to accept it.")
-            % {"email": invitation.email},
-            code="wrong_email",
-        )
+    invitation = invitations.claim(StaffInvitation, token, user, "establishment__collectivite")
     establishment = invitation.establishment
     if establishment.owner_id == user.pk:
         raise ActionError(_("The owner can always use the counter."), code="owner")
     staff, created = Staff.objects.get_or_create(
         establishment=establishment, user=user, defaults={"added_by": invitation.invited_by}
     )
-    StaffInvitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
+    invitations.mark_accepted(invitation, user)
     if created:
         record(
             collectivite=establishment.collectivite,

@@ -7,4 +7,10 @@ class VouchersConfig(AppConfig):
     verbose_name = _("Vouchers")
 
     def ready(self):
+        from solidaire.campaigns import hooks
+
         from . import checks  # noqa: F401 - registers its ledger checks
+        from .actions import missing_counterpart
+
+        # A campaign that requires a counterpart: no registration approved without an offer.
+        hooks.check_before_approval(missing_counterpart)

@@ -3,7 +3,7 @@ looks like anything else), plus one Luhn mod 32 check character (python-stdnum) 
 any single mistyped character and most swapped neighbours. Displayed in groups of four:
 "7K3M-9QXT-2VHD-R8PN-C".
 
-The QR code carries the code signed by Django's signing framework (an HMAC keyed by the site's
+The QR code carries the code signed by Django's signing framework (an HMAC keyed by the site’s
 secret), so that a forged or altered QR payload is refused before the database is even asked —
 nothing about other vouchers can be learnt. Signatures made with a key kept in
 SECRET_KEY_FALLBACKS are accepted too: rotating the secret does not void printed vouchers."""

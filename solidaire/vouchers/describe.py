@@ -1,5 +1,5 @@
 """What the donor receives, in words generated from the approved offer: the one source for the
-directory's cards, the establishment's page, the gift pages, the receipt and the API. No offer
+directory's cards, the establishment’s page, the gift pages, the receipt and the API. No offer
 approved, nothing claimed."""
 
 from django.utils.text import capfirst
@@ -69,7 +69,7 @@ def with_offers(registrations) -> list:
 
 
 def for_gift(gift) -> str:
-    """What a gift brings its donor: its voucher's offer once issued, else the offer in force when
+    """What a gift brings its donor: its voucher’s offer once issued, else the offer in force when
     the gift is large enough for it."""
     voucher = getattr(gift, "voucher", None) if gift.pk else None
     if voucher is not None:

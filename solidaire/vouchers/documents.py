@@ -1,5 +1,5 @@
 """The voucher as the donor keeps it: a QR code (segno) and a one-page PDF (reportlab), in the
-donor's language."""
+donor’s language."""
 
 import io
 

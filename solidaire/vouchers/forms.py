@@ -7,7 +7,7 @@ from solidaire.core.translated import explain_translations
 
 from .models import Offer
 
-MAX_VALIDITY_DAYS = 3650  # ten years: a voucher's end, the gift's day plus these, stays a date
+MAX_VALIDITY_DAYS = 3650  # ten years: a voucher’s end, the gift's day plus these, stays a date
 
 
 class OfferForm(forms.ModelForm):

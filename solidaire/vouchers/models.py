@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solidaire.accounts.models import InvitationBase
 from solidaire.core.translated import Translated, translations
 
 
@@ -87,7 +88,7 @@ class Offer(Translated, models.Model):
         return f"{self.get_kind_display()} ({self.registration})"
 
     def value_for(self, gift_cents: int) -> int:
-        """The voucher's value for a gift (0 for an item or no counterpart)."""
+        """The voucher’s value for a gift (0 for an item or no counterpart)."""
         if self.kind != OfferKind.VALUE:
             return 0
         if self.value_mode == ValueMode.FIXED:
@@ -150,7 +151,7 @@ class Voucher(models.Model):
 
     @property
     def token(self) -> str:
-        """The donor's key to the voucher's private page (derived, never stored): the signature
+        """The donor’s key to the voucher’s private page (derived, never stored): the signature
         of its id, in base64url, ready for a query string."""
         return signing.Signer(salt="solidaire.voucher-token").signature(str(self.pk))
 
@@ -200,7 +201,7 @@ class Redemption(models.Model):
 
 
 class Staff(models.Model):
-    """Someone an owner allows to redeem vouchers at their establishment's counter."""
+    """Someone an owner allows to redeem vouchers at their establishment’s counter."""
 
     establishment = models.ForeignKey("beneficiaries.Establishment", on_delete=models.CASCADE, related_name="staff")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="counters")
@@ -216,34 +217,16 @@ class Staff(models.Model):
         return f"{self.user} @ {self.establishment}"
 
 
-class StaffInvitationQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(accepted_at=None, cancelled_at=None, expires_at__gt=timezone.now())
+class StaffInvitation(InvitationBase):
+    """An e-mailed invitation to redeem vouchers at an establishment’s counter: the person joins
+    the staff only once they accept it (accounts.invitations, as for team invitations)."""
 
-
-class StaffInvitation(models.Model):
-    """An e-mailed invitation to redeem vouchers at an establishment's counter: the person joins
-    the staff only once they accept it, signed in with the verified address it was sent to.
-    Only the token's hash is stored (as for team invitations, accounts.Invitation)."""
-
+    accept_url_name = "vouchers:accept_staff_invitation"
     establishment = models.ForeignKey(
         "beneficiaries.Establishment", on_delete=models.CASCADE, related_name="staff_invitations"
     )
-    email = models.EmailField(_("e-mail address"))
-    token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    objects = StaffInvitationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(InvitationBase.Meta):
         verbose_name = _("counter staff invitation")
         verbose_name_plural = _("counter staff invitations")
 
@@ -251,5 +234,5 @@ class StaffInvitation(models.Model):
         return f"{self.email} → {self.establishment}"
 
     @property
-    def is_pending(self) -> bool:
-        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
+    def collectivite(self):
+        return self.establishment.collectivite

@@ -1,5 +1,5 @@
-"""The counter (owner and staff), the owner's offer, the donor's private voucher page, the
-moderators' queue of offers and the collectivité's view of what shops still owe in goods."""
+"""The counter (owner and staff), the owner's offer, the donor’s private voucher page, the
+moderators' queue of offers and the collectivité’s view of what shops still owe in goods."""
 
 import secrets
 
@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from solidaire.accounts import invitations
 from solidaire.accounts.access import require_capability, team_view
 from solidaire.accounts.roles import Capability
 from solidaire.beneficiaries.models import Registration
@@ -237,27 +238,25 @@ def staff(request, pk: int):
 
 
 def accept_staff_invitation(request, token: str):
-    """Where the invitation's link leads: the invited person signs in (or signs up) with the
-    address it was sent to, and accepts. Only on the establishment's own collectivité's site."""
-    invitation = actions.find_staff_invitation(token)
-    if (
-        invitation is None
-        or not invitation.is_pending
-        or invitation.establishment.collectivite_id != getattr(request.tenant, "pk", None)
-    ):
-        return render(request, "vouchers/staff_invitation_invalid.html", status=404)
-    context = {"invitation": invitation, "token": token}
-    if request.user.is_authenticated and request.method == "POST":
-        try:
-            staff = actions.accept_staff_invitation(token=token, user=request.user)
-        except ActionError as exc:
-            messages.error(request, exc.message)
-            return render(request, "vouchers/staff_invitation.html", context, status=400)
+    """Where the invitation's link leads (accounts.invitations.acceptance_page): the invited
+    person signs in (or signs up) with the address it was sent to, and accepts. Only on the
+    establishment’s own collectivité’s site."""
+
+    def accept(invitation):
+        staff = actions.accept_staff_invitation(token=token, user=request.user)
         messages.success(
             request, _("You can now redeem vouchers at %(name)s.") % {"name": staff.establishment.trade_name}
         )
         return redirect("vouchers:counter", pk=staff.establishment_id)
-    return render(request, "vouchers/staff_invitation.html", context)
+
+    return invitations.acceptance_page(
+        request,
+        actions.find_staff_invitation(token),
+        token,
+        accept=accept,
+        template="vouchers/staff_invitation.html",
+        invalid_template="vouchers/staff_invitation_invalid.html",
+    )
 
 
 # The owner's offer ------------------------------------------------------------------------------
@@ -311,7 +310,7 @@ def _outstanding(vouchers) -> dict:
     }
 
 
-# The donor's voucher -------------------------------------------------------------------------------
+# The donor’s voucher -------------------------------------------------------------------------------
 
 
 @never_cache

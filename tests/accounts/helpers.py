@@ -63,7 +63,7 @@ def counts(*models) -> dict[str, int]:
 
 def signed_in_with_two_factor(client, user):
     """The client signed in as `user`, who has an authenticator app, with both steps recorded in
-    the session as allauth records them (password, then the app's code)."""
+    the session as allauth records them (password, then the app’s code)."""
     import time
 
     from allauth.mfa.models import Authenticator

@@ -1,5 +1,5 @@
 """Accepting an invitation (GET/POST /invitation/<token>/): only with the invited, verified
-address, only while pending, only on the inviting collectivité's site."""
+address, only while pending, only on the inviting collectivité’s site."""
 
 from datetime import timedelta
 

@@ -1,7 +1,7 @@
 """Every link in an account e-mail (password reset, address confirmation, "no account here") is
-built from the collectivité's canonical address — its custom domain, else <slug>.<base domain> —
+built from the collectivité’s canonical address — its custom domain, else <slug>.<base domain> —
 never from the host the request named; and account pages answer 404 on a host that is no
-collectivité's (nor the operator's)."""
+collectivité’s (nor the operator’s)."""
 
 import pytest
 from django.core import mail

@@ -57,7 +57,7 @@ def test_deactivated_account_cannot_sign_in(personas, client_for):
 
 
 def test_account_signs_in_on_every_collectivites_site(personas, client_for):
-    """Accounts are platform-wide; what one may do depends on the site's team."""
+    """Accounts are platform-wide; what one may do depends on the site’s team."""
     alice_on_metz = client_for(personas.b)
     login(alice_on_metz, personas.a.admin.email)
     assert logged_in_user_id(alice_on_metz) == str(personas.a.admin.pk)

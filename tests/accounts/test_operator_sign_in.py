@@ -1,4 +1,4 @@
-"""The platform operator's back office (/operator/): on the operator's host only, signed in through
+"""The platform operator’s back office (/operator/): on the operator’s host only, signed in through
 the account pages (rate-limited like every sign-in), and for superusers with two-factor
 authentication only."""
 

@@ -61,7 +61,7 @@ def test_a_gift_is_started_and_described(personas, client_for, cafe):
     assert abs(datetime.fromisoformat(body["reservation_expires_at"]) - gift.reservation_expires_at) < timedelta(
         milliseconds=1
     )
-    # The sandbox's hosted page, in the donor's language.
+    # The sandbox's hosted page, in the donor’s language.
     assert body["checkout_url"].startswith("http://grand-est.localhost/de/sandbox/paiement/cs_test_")
     assert (
         client_for(personas.a).get(body["checkout_url"].removeprefix("http://grand-est.localhost")).status_code == 200

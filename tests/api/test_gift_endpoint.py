@@ -1,5 +1,5 @@
 """GET /api/v1/gifts/{gift_id}?token=…: a gift's status and match, for whoever holds its secret
-token — the website that started it, the donor's browser."""
+token — the website that started it, the donor’s browser."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The collectivité's audit log (GET /gestion/journal/): its own events only, for admins only."""
+"""The collectivité’s audit log (GET /gestion/journal/): its own events only, for admins only."""
 
 import html
 

@@ -1,5 +1,5 @@
 """Suggestions for the commune field (GET /communes.json?q=…&campaign=…): the official list, by
-name (accents and case ignored) or postal code, within the collectivité's or the campaign's
+name (accents and case ignored) or postal code, within the collectivité’s or the campaign’s
 territory. The field works without it: the server resolves what was typed."""
 
 import pytest

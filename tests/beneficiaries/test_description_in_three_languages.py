@@ -1,4 +1,4 @@
-"""An establishment's description can be written in English and German besides French (optional,
+"""An establishment’s description can be written in English and German besides French (optional,
 falling back to French): the owner's form takes them, they wait for moderation like the French
 one, and the public page shows the visitor's language."""
 

@@ -251,7 +251,7 @@ def test_nearest_to_an_unknown_commune_sorts_by_name_and_says_so(public, cafes):
     response = public.get(DIRECTORY, {"sort": "nearest", "near": "Atlantis"})
     assert names(response)[0] == "Au Café Vosgien"
     assert response.context["origin"] is None
-    assert translated("commune not found in the campaign's territory; sorted by name") in page_text(response)
+    assert translated("commune not found in the campaign’s territory; sorted by name") in page_text(response)
 
 
 # Pagination -------------------------------------------------------------------------------------

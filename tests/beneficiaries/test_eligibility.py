@@ -1,4 +1,4 @@
-"""The campaign's rules for beneficiaries (actions.check_eligibility): the campaign's collectivité,
+"""The campaign’s rules for beneficiaries (actions.check_eligibility): the campaign’s collectivité,
 its registration window, its categories, its territory, one active registration per SIRET/RNA.
 Checked for every combination with hypothesis; the first rule broken is the one reported."""
 

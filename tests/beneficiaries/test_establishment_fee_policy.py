@@ -1,4 +1,4 @@
-"""The establishment's public page does not promise more than the establishment receives (issue
+"""The establishment’s public page does not promise more than the establishment receives (issue
 10, item 15): next to what the collectivité adds to a gift, it says payment fees are taken from
 the gift."""
 

@@ -1,4 +1,4 @@
-"""An establishment's public page in a campaign (GET /campagnes/<slug>/etablissements/<pk>-<name>/):
+"""An establishment’s public page in a campaign (GET /campagnes/<slug>/etablissements/<pk>-<name>/):
 approved registrations only, one canonical and shareable URL with Open Graph tags, the owner's
 text shown as text, totals received and what the collectivité adds to a gift."""
 

@@ -1,4 +1,4 @@
-"""The identifiers a beneficiary gives: SIRET (Luhn, and La Poste's exception), RNA number for
+"""The identifiers a beneficiary gives: SIRET (Luhn, and La Poste’s exception), RNA number for
 associations, IBAN for payouts (SEPA zone only)."""
 
 import random
@@ -51,7 +51,7 @@ def test_a_siret_with_correct_check_digits_is_accepted(number):
 @given(sirets(), st.integers(min_value=0, max_value=13), st.integers(min_value=1, max_value=9))
 def test_changing_one_digit_of_a_siret_makes_it_refused(number, position, shift):
     changed = number[:position] + str((int(number[position]) + shift) % 10) + number[position + 1 :]
-    assume(not changed.startswith("356000000"))  # La Poste's numbers follow another rule
+    assume(not changed.startswith("356000000"))  # La Poste’s numbers follow another rule
     assert refused(clean_siret, changed) == "siret_checksum"
 
 

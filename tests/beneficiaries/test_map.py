@@ -1,4 +1,4 @@
-"""The map of a campaign's establishments: a page (GET /campagnes/<slug>/carte/) that stays useful
+"""The map of a campaign’s establishments: a page (GET /campagnes/<slug>/carte/) that stays useful
 without JavaScript or tiles, fed by a compact JSON endpoint (GET /campagnes/<slug>/carte.json)."""
 
 import gzip

@@ -63,7 +63,7 @@ def test_the_moderator_sees_what_the_owner_declared_and_the_eligibility_checks(p
     page = page_text(response)
     for declared in ("Le Café des Arts", "SARL Café des Arts", SIRET, "12 rue des Orfèvres", personas.a.owner.email):
         assert declared in page
-    assert translated("Commune inside the campaign's territory") in page
+    assert translated("Commune inside the campaign’s territory") in page
     assert translated("Category allowed by the campaign") in page
     assert 'name="decision"' in page
 
@@ -111,7 +111,7 @@ def test_the_page_warns_when_the_commune_left_the_territory(personas, client_for
     campaign.save()
     campaign.departements.set(["68"])
     page = page_text(client_for(personas.a, personas.a.moderator).get(moderation_url(registration)))
-    assert translated("Commune OUTSIDE the campaign's territory") in page
+    assert translated("Commune OUTSIDE the campaign’s territory") in page
 
 
 # Approve ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The moderators' queue (GET /gestion/moderation/): the collectivité's registrations only,
+"""The moderators' queue (GET /gestion/moderation/): the collectivité’s registrations only,
 waiting ones first, with filters by status, campaign, category, département and text."""
 
 from datetime import timedelta

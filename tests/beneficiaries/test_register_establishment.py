@@ -220,7 +220,7 @@ class TestWrongInputsAreRefusedAndCreateNothing:
         assert_refused(
             response,
             "commune_text",
-            translated("%(names)s: outside the campaign's territory.", names="Metz (57000)"),
+            translated("%(names)s: outside the campaign’s territory.", names="Metz (57000)"),
         )
 
     def test_commune_code_outside_the_territory_sent_by_hand(self, register):
@@ -533,7 +533,7 @@ def test_an_association_registers_with_its_rna_number(personas, register):
 
 
 def test_a_post_office_registers_with_its_la_poste_siret(register):
-    """La Poste's establishments have SIRETs that fail the Luhn check (their digits add up to a
+    """La Poste’s establishments have SIRETs that fail the Luhn check (their digits add up to a
     multiple of 5 instead): they are accepted."""
     response = register(form_data(trade_name="Bureau de poste", identifier="356 000 000 12341"))
     assert response.status_code == 302

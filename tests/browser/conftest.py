@@ -89,7 +89,7 @@ class ContentSecurityPolicyError(AssertionError):
 
 
 class BrowserPage:
-    """A Playwright page on one collectivité's site that axe-checks every page it reaches."""
+    """A Playwright page on one collectivité’s site that axe-checks every page it reaches."""
 
     def __init__(self, page, base_url: str, *, scripts: bool = True):
         self.page = page
@@ -152,7 +152,7 @@ def _describe(violation: dict) -> str:
 
 @pytest.fixture
 def open_page(request, chromium, live_server):
-    """open_page(side) opens a new browser context (cookies of its own) on that collectivité's host;
+    """open_page(side) opens a new browser context (cookies of its own) on that collectivité’s host;
     keyword arguments go to the context (`java_script_enabled=False`: a browser without JavaScript)."""
     port = urlsplit(live_server.url).port
     contexts, pages = [], []

@@ -139,7 +139,7 @@ def test_a_voucher_from_offer_to_counter(personas, open_page, cafe):
     assert phone.locator("main form button[type=submit]").count() == 0
     assert Redemption.objects.count() == 2
 
-    # The donor's page now says it is used.
+    # The donor’s page now says it is used.
     donor.goto(f"/bons/{voucher.pk}/?t={voucher.token}")
     assert fr("This voucher has been used. Thank you!") in text_of(donor)
     assert donor.locator(".voucher-qr").count() == 0

@@ -1,10 +1,10 @@
-"""Journey 4 with the phone's camera: at the counter the owner taps "Scan with the camera", the
-camera films the voucher's QR code and the page opens that voucher, ready to redeem.
+"""Journey 4 with the phone’s camera: at the counter the owner taps "Scan with the camera", the
+camera films the voucher’s QR code and the page opens that voucher, ready to redeem.
 
 Chromium is started with a fake camera (`--use-fake-device-for-media-stream`) whose picture is
-the voucher's real QR code, written as a Y4M video. Debian's Chromium has no BarcodeDetector, so
+the voucher’s real QR code, written as a Y4M video. Debian's Chromium has no BarcodeDetector, so
 this drives the jsQR fallback that Safari and Firefox use; a picture without a QR code, or with
-another site's address, opens nothing."""
+another site’s address, opens nothing."""
 
 import io
 

@@ -1,7 +1,7 @@
 """Journey 3, the gift, in a real browser: an anonymous resident opens Café Solidaire, finds "Le
 Café des Arts" in the directory, chooses 10 € with the keyboard, sees before paying what the Région
 adds and until when it is reserved, pays on the sandbox's hosted page and comes back to a thank-you
-page; the receipt is in the mailbox and the campaign's budget bar has moved. A declined card ends
+page; the receipt is in the mailbox and the campaign’s budget bar has moved. A declined card ends
 on a truthful failure page. The whole gift also works with JavaScript disabled. Every page reached
 is checked with axe-core.
 
@@ -55,7 +55,7 @@ def budget_used(page) -> int:
 
 
 def open_the_establishment(page):
-    """From the campaign's page, through the directory, to the café's page."""
+    """From the campaign’s page, through the directory, to the café's page."""
     page.goto(CAMPAIGN)
     page.follow(page.locator(f"main a[href$='{CAMPAIGN}etablissements/']").first)
     page.follow(page.get_by_role("link", name=NAME))
@@ -109,7 +109,7 @@ def test_an_anonymous_resident_gives_and_is_thanked(personas, open_page, cafe):
     assert fr("This public money is reserved for you until %(time)s.", time=until) in status
     assert "Un café offert pour chaque don." in donor.locator("main").inner_text()
 
-    # The provider's hosted page (here the sandbox's), then back to the site.
+    # The provider’s hosted page (here the sandbox's), then back to the site.
     donor.follow(donor.locator(f"main a[href='{gift.checkout_url}']"))
     assert donor.path == f"/sandbox/paiement/{gift.checkout_id}/"
     pay(donor, "success")
@@ -128,7 +128,7 @@ def test_an_anonymous_resident_gives_and_is_thanked(personas, open_page, cafe):
     (receipt,) = mail.outbox
     assert receipt.to == [DONOR]
 
-    # The campaign's budget bar has moved (its figures are cached for a few seconds).
+    # The campaign’s budget bar has moved (its figures are cached for a few seconds).
     cache.clear()
     donor.goto(CAMPAIGN)
     assert budget_used(donor) == 1000

@@ -13,7 +13,7 @@ TITLE = "Café Solidaire"
 
 
 def _local(delta: timedelta) -> str:
-    """A datetime-local input value, in the site's time zone."""
+    """A datetime-local input value, in the site’s time zone."""
     return timezone.localtime(timezone.now() + delta).strftime("%Y-%m-%dT%H:%M")
 
 

@@ -51,7 +51,7 @@ def fill_registration(page, *, commune: str, photo=None):
 def test_a_cafe_registers_is_approved_and_is_found_by_postal_code(personas, open_page, photo):
     cafe_campaign(personas.a, title="Café Solidaire")
 
-    # The manager registers the café from the campaign's page.
+    # The manager registers the café from the campaign’s page.
     owner = open_page(personas.a)
     sign_in(owner, personas.a.owner)
     owner.goto("/campagnes/cafe-solidaire/")

@@ -75,7 +75,7 @@ def pays_pending_then_success(donor) -> Gift:
 
 
 def deliver_the_success(gift) -> None:
-    """The provider's held-back `payment.succeeded`, sent now into the live server's database."""
+    """The provider’s held-back `payment.succeeded`, sent now into the live server's database."""
     event = SandboxEvent.objects.get(checkout_id=gift.checkout_id, type=HELD_BACK, delivered_at=None)
     with override_settings(SOLIDAIRE_SANDBOX_TRANSPORT="tests.gifts.client_transport"):
         deliver_sandbox_event(event.pk)

@@ -12,7 +12,7 @@ CREATE_URL = "/gestion/campagnes/nouvelle/"
 
 
 def typed(moment) -> str:
-    """A moment as the browser's datetime-local input sends it, in the platform's time zone."""
+    """A moment as the browser's datetime-local input sends it, in the platform’s time zone."""
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 

@@ -1,4 +1,4 @@
-"""A campaign's title, summary, text and picture description can be written in French, English
+"""A campaign’s title, summary, text and picture description can be written in French, English
 and German (French required, the others optional) in the back-office form and in
 `solidaire create-campaign`; public pages show the visitor's language, falling back to French."""
 

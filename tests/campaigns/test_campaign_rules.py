@@ -1,4 +1,4 @@
-"""validate_rules: the one place where a campaign's money and date rules are checked (model clean,
+"""validate_rules: the one place where a campaign’s money and date rules are checked (model clean,
 back-office form, `solidaire create-campaign`). A campaign is accepted exactly when every rule
 holds, and each broken rule is reported on the field a person has to correct."""
 

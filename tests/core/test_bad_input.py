@@ -78,7 +78,7 @@ def takes_an_id(converter) -> bool:
 
 def routes_with_ids(patterns=None, prefix="", namespace=None):
     """(name, route, converters) of every URL pattern of the product that takes an id, read from
-    the resolver (the operator's Django admin is not the product)."""
+    the resolver (the operator’s Django admin is not the product)."""
     for entry in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(entry, URLResolver) and entry.namespace != "admin":
             yield from routes_with_ids(entry.url_patterns, prefix + str(entry.pattern), entry.namespace or namespace)
@@ -322,8 +322,8 @@ def test_a_date_in_year_1_or_9999_is_a_form_error_in_the_counterpart_offer(perso
 
 
 def test_a_validity_beyond_ten_years_is_a_form_error_in_the_counterpart_offer(personas, client_for, cafe):
-    """A voucher's last day is the gift's day plus its validity: 10⁹ days would overflow when the
-    voucher is issued, in the middle of the payment's confirmation."""
+    """A voucher’s last day is the gift's day plus its validity: 10⁹ days would overflow when the
+    voucher is issued, in the middle of the payment’s confirmation."""
     owner = client_for(personas.a, personas.a.owner)
     for days in ("3651", "999999999", "2147483648"):
         response = owner.post(reverse("vouchers:offer", args=[cafe.pk]), offer_form(valid_until="", validity_days=days))

@@ -1,5 +1,5 @@
 """Every e-mail names the collectivité and comes from it: from its name at the address it sets
-(`email_from`; the platform's DEFAULT_FROM_EMAIL when empty), answers going to its contact
+(`email_from`; the platform’s DEFAULT_FROM_EMAIL when empty), answers going to its contact
 e-mail, its name in the text. The account e-mails of allauth (sign-up, verification, password
 reset…) included: they used to greet with an empty site name ("Bonjour, c'est  !").
 
@@ -223,6 +223,7 @@ def product_emails(personas):
     from solidaire.ledger.tasks import _tell_finance_officers
     from solidaire.payouts import actions as payouts
     from solidaire.payouts.models import PayoutSettings
+    from solidaire.reporting.alerts import check_campaign
     from solidaire.vouchers import notifications as vouchers
     from solidaire.vouchers.actions import invite_staff
     from tests.donations.helpers import refund
@@ -244,6 +245,12 @@ def product_emails(personas):
     vouchers.reminder(gift.voucher)
     refund(gift, actor=a.finance, amount_cents=400)  # reversed, in part
     refund(give(cafe, 500, email="dan@example.org"), actor=a.finance)  # reversed, whole
+
+    small = CampaignFactory(
+        collectivite=a.tenant, slug="petit-budget", title="Petit budget", matching_budget_cents=1000
+    )
+    give(approved_registration(small, owner=a.owner, name="Le Bar du Port"), 1000, email="dora@example.org")
+    check_campaign(small)  # the budget is all used: alerts at 80 % and 95 %
 
     beneficiaries.notify_moderators(cafe)
     for status, message in (("approved", ""), ("rejected", "Le SIRET ne correspond pas."), ("changes", "La photo")):

@@ -23,7 +23,7 @@ ELSEWHERE = [
     "https://evil.example/",
     "//evil.example/",
     "/\\evil.example/",
-    "http://metz.localhost/gestion/",  # another collectivité's site: allowed host, not this one
+    "http://metz.localhost/gestion/",  # another collectivité’s site: allowed host, not this one
     "http://phishing.grandest.fr/",  # matches ALLOWED_HOSTS' ".grandest.fr", not this site
     "javascript:alert(1)",
     "https:evil.example",

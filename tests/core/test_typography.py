@@ -1,5 +1,5 @@
 """French typography where names, dates and amounts are put into sentences (core.typography):
-contractions and elisions around names, the collectivité's name with its article, "1er" for the
+contractions and elisions around names, the collectivité’s name with its article, "1er" for the
 first of a month, non-breaking spaces; German and English checked likewise."""
 
 from datetime import date, datetime, timedelta

@@ -44,5 +44,5 @@ def test_seed_demo_keeps_the_logins_for_serve_to_print_last(tmp_path, monkeypatc
     assert "admin@" not in output.getvalue() and "Demo ready." in output.getvalue()
     welcome = (tmp_path / "welcome.txt").read_text(encoding="utf-8")
     assert login_table(LOGINS) in welcome and "http://127.0.0.1:8080/gestion/" in welcome
-    # The platform operator's address too: its back office answers on its own host only.
+    # The platform operator’s address too: its back office answers on its own host only.
     assert "http://operator.localhost:8080/operator/" in welcome

@@ -1,4 +1,4 @@
-"""A cheaper confirmation: the whole path of a payment's notification — stored (and committed),
+"""A cheaper confirmation: the whole path of a payment’s notification — stored (and committed),
 the gift confirmed, its journal entries, its match posted, the donor, pool and registration
 counters moved, its voucher issued, the receipt queued — runs in at most 15 SQL statements, and
 never calls the provider (Stripe's fee and card are read afterwards, by a task).

@@ -1,5 +1,5 @@
 """Disputes as the provider reports them, driven from the sandbox's hosted page (as the card
-holder's bank would): opened (the funds — maybe only part — and the dispute fee withdrawn, the
+holder’s bank would): opened (the funds — maybe only part — and the dispute fee withdrawn, the
 gift disputed, what it brings the establishment frozen, its voucher on hold, its match still
 committed), won (all reinstated), lost (final reversal of the gift and its match, the voucher
 cancelled). When the voucher was already used, its redemptions go to the provider as evidence and
@@ -107,7 +107,7 @@ def test_a_dispute_lost_reverses_the_gift_and_its_match_and_cancels_the_unused_v
     assert pools(cafe.campaign) == (0, 0)
     assert balance(f"beneficiary_gifts:{cafe.pk}") == balance(f"beneficiary_matching:{cafe.pk}") == 0
     assert balance(f"disputed_funds:{tenant}:sandbox") == 0
-    assert balance(f"refund_losses:{tenant}") == fee_for(1000)  # the payment's fee, as for a refund
+    assert balance(f"refund_losses:{tenant}") == fee_for(1000)  # the payment’s fee, as for a refund
     assert Voucher.objects.get(gift=gift).status == "cancelled"
     assert gift.entries.get(kind="match.reversed").memo == "dispute lost"
     assert [m.to for m in mail.outbox] == [["donor@example.org"]]

@@ -1,6 +1,6 @@
 """The finance officer's gifts (/gestion/dons/ and /gestion/dons/<id>/): every gift of the
 collectivité with its status, match and journal entries — for finance officers and admins
-only; another collectivité's gifts do not exist here."""
+only; another collectivité’s gifts do not exist here."""
 
 import pytest
 from django.utils import translation

@@ -1,4 +1,4 @@
-"""The donor's private page of a gift (GET /dons/<id>/?t=<token>): reached with the secret
+"""The donor’s private page of a gift (GET /dons/<id>/?t=<token>): reached with the secret
 token only, and telling the truth about the payment — waiting, being processed, confirmed (with
 the match), failed (no money taken), refunded."""
 

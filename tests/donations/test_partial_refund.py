@@ -1,10 +1,10 @@
 """Partial refunds, through the sandbox: a finance officer refunds part of a gift; the gift waits
-in "refund requested" until the provider's notification, then is "partly refunded". The match
+in "refund requested" until the provider’s notification, then is "partly refunded". The match
 is taken back in proportion, rounded up (what stays matched never exceeds the ratio of what
-stays given), the provider's fee lost in proportion, rounded down — each share computed on what
+stays given), the provider’s fee lost in proportion, rounded down — each share computed on what
 was refunded so far, so that refunds adding up to the whole give back exactly the whole match
 and the whole fee. A value voucher keeps the same share of its value, less what was used; the
-establishment's totals follow; the donor is told; refunding more than is left is refused."""
+establishment’s totals follow; the donor is told; refunding more than is left is refused."""
 
 import itertools
 
@@ -48,7 +48,7 @@ def bar(halved):
 
 
 def losses_of(gift) -> int:
-    """The provider's fee the collectivité lost on the gift's refunds (refund_losses)."""
+    """The provider’s fee the collectivité lost on the gift's refunds (refund_losses)."""
     return sum(
         Posting.objects.filter(entry__gift=gift, account__kind="refund_losses").values_list("amount_cents", flat=True)
     )
@@ -140,7 +140,7 @@ def test_two_partial_refunds_adding_up_to_the_whole_give_back_exactly_the_match_
     assert (gift.status, gift.refunded_cents, gift.standing_cents) == ("refunded", 999, 0)
     assert (gift.match_reversed_cents, gift.match_standing_cents) == (499, 0)
     assert gift.closed_at is not None
-    # No cent created or lost: the collectivité lost exactly the fee, the campaign's commitment
+    # No cent created or lost: the collectivité lost exactly the fee, the campaign’s commitment
     # and what the bar is owed are back to nothing.
     assert losses_of(gift) == balance("refund_losses:") == fee
     assert balance(f"campaign_matching:{bar.campaign_id}") == 0

@@ -1,5 +1,5 @@
-"""Back from the provider's page, the donor's gift page shows the payment's progress (issue 10,
-item 10): while the provider's first notification has not arrived, the gift is still "pending",
+"""Back from the provider’s page, the donor’s gift page shows the payment’s progress (issue 10,
+item 10): while the provider’s first notification has not arrived, the gift is still "pending",
 but the page says the payment is being confirmed — never "Pay 7 €" again — and asks for its
 status by itself (gift-status.js, data-* attributes only: no inline script) or through a refresh
 link without JavaScript. Once the provider has spoken, the page is at its own address."""

@@ -1,4 +1,4 @@
-"""The donor's receipt (donations.notifications.receipt): sent once, when the payment is
+"""The donor’s receipt (donations.notifications.receipt): sent once, when the payment is
 confirmed — never for a pending or failed payment, never again for a duplicate notification —
 in the language the donor gave in, with the amount, the match and the link to the gift's page."""
 

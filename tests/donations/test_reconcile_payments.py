@@ -87,7 +87,7 @@ def test_a_failed_payment_is_closed_and_its_match_released(cafe):
 
 
 def test_a_payment_settled_at_the_provider_is_confirmed_though_none_of_its_notifications_arrived(cafe):
-    """The payer chose "pending, then succeeds": the provider's side says paid from that moment
+    """The payer chose "pending, then succeeds": the provider’s side says paid from that moment
     (whatever happens to the notifications), and reconciliation applies it once."""
     gift = paid_but_never_notified(cafe, "pending_success")
     assert SandboxCheckout.objects.get(pk=gift.checkout_id).status == "paid"

@@ -1,6 +1,6 @@
 """The finance officer's refund, in two steps (/gestion/dons/<id>/): the amount and the reason
 first, then a confirmation of what will happen (the amount, to whom, the public money going back
-to the budget) — the provider is asked only once it is confirmed. Around the provider's call:
+to the budget) — the provider is asked only once it is confirmed. Around the provider’s call:
 the request is recorded and audited first, the call carries the refund's idempotency key (asking
 again never refunds twice), a call that was lost is sent again by reconciliation with the same
 key, a notification that was lost is found by reconciliation, and a refund the provider refuses
@@ -95,7 +95,7 @@ def test_the_first_step_shows_what_will_happen_and_asks_the_provider_nothing(per
     assert response.context["match_back"] == 167
     text = flat(response.content.decode())
     assert shown("Refund %(amount)s to %(email)s?", amount=format_cents(333), email="dora@example.org") in text
-    assert shown("%(back)s of public money goes back to the campaign's budget.", back=format_cents(167)) in text
+    assert shown("%(back)s of public money goes back to the campaign’s budget.", back=format_cents(167)) in text
     assert shown("Confirm the refund") in text
     nothing_asked(paid)
 

@@ -1,7 +1,7 @@
 """Refunding a gift from the finance officer's gift page (POST /gestion/dons/<id>/ with an
 amount and a reason, then confirmed): the provider is asked; when its payment.refunded
 notification arrives, the gift is refunded, its match reversed and the public money back in the
-campaign's budget, the journal has the reversing entries, and the donor is told by e-mail.
+campaign’s budget, the journal has the reversing entries, and the donor is told by e-mail.
 Partial refunds: tests/donations/test_partial_refund.py."""
 
 import pytest
@@ -51,7 +51,7 @@ def test_refund_is_recorded_by_reversing_entries(personas, client_for, cafe, dja
         ("provider_cash", -500),
         ("refund_losses", 32),
     ]
-    # The beneficiary is owed nothing any more; the collectivité bore the provider's fee.
+    # The beneficiary is owed nothing any more; the collectivité bore the provider’s fee.
     assert balance(f"beneficiary_gifts:{cafe.pk}") == 0
     assert balance(f"beneficiary_matching:{cafe.pk}") == 0
     assert balance(f"campaign_matching:{cafe.campaign_id}") == 0

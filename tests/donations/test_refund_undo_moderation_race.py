@@ -1,5 +1,5 @@
 """A refund, an undo at the counter and a moderator's decision about the same café, at the same
-moment, on PostgreSQL: the provider's refund notification arrives for a gift whose voucher the
+moment, on PostgreSQL: the provider’s refund notification arrives for a gift whose voucher the
 counter is undoing (a mistaken redemption, a minute old) while a moderator approves the café's
 new counterpart offer. Three threads, each with its own connection and transaction, lined up on
 a barrier. None waits for ever or fails, and afterwards the books balance and the refunded gift's

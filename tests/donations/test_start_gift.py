@@ -1,4 +1,4 @@
-"""The gift form on an establishment's page and POST …/etablissements/<id>/don/
+"""The gift form on an establishment’s page and POST …/etablissements/<id>/don/
 (donations.views.start): suggested amounts with what the collectivité adds to each, or a free
 amount within the rules; e-mail required; name, public message, anonymity and consent optional.
 A valid gift reserves its match and sends the donor to the gift's private page, which shows the

@@ -1,7 +1,7 @@
 """Item 22 of issue 10: five Grand Est communes had their latitude copied into their longitude
 (cafés shown in Asia). The corrected list is shipped, every position is checked on import against
 France's territories, and what is in a commune without a position is placed at its département's
-centre, marked approximate — on the map and on the establishment's page."""
+centre, marked approximate — on the map and on the establishment’s page."""
 
 import csv
 import io

@@ -1,8 +1,8 @@
 """On PostgreSQL a deferred constraint trigger (ledger migration 0005) refuses, at commit, a journal
-entry that leaves a beneficiary's payable account — owed from gifts or from matching, frozen, in a
+entry that leaves a beneficiary’s payable account — owed from gifts or from matching, frozen, in a
 payout batch — with a debit balance (the beneficiary would owe the platform), or its recoverable
 account with a credit one (the platform would owe it). Within the transaction the balance may be
-anything: only what is committed counts. Other accounts (the collectivité's cash) are not checked."""
+anything: only what is committed counts. Other accounts (the collectivité’s cash) are not checked."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction

@@ -1,5 +1,5 @@
 """The books are checked on a schedule (`check_books`, every quarter of an hour): each run is
-kept, and when a collectivité's books disagree its finance officers — and only theirs — are
+kept, and when a collectivité’s books disagree its finance officers — and only theirs — are
 e-mailed once, in their language, with the list of problems and a link to their own site; not
 again while the list stays the same, again when it changes."""
 
@@ -29,7 +29,7 @@ WHEN = datetime(2026, 3, 5, 10, 0, tzinfo=UTC)  # 11:00 in Paris
 
 @pytest.fixture(autouse=True)
 def _plain_addresses(settings):
-    """Links as production builds them: the collectivité's host, no development port."""
+    """Links as production builds them: the collectivité’s host, no development port."""
     settings.SOLIDAIRE_PUBLIC_PORT = ""
     settings.SESSION_COOKIE_SECURE = False
 
@@ -48,7 +48,7 @@ def cafes(personas):
 
 def drift(registration, cents=1234) -> str:
     """Makes the registration say it received `cents` behind the product's back: one problem
-    in its collectivité's books. Returns the problem's line as the e-mail lists it."""
+    in its collectivité’s books. Returns the problem's line as the e-mail lists it."""
     Registration.objects.filter(pk=registration.pk).update(gifts_total_cents=cents)
     return f"- registration counters: registration {registration.pk}: 0 gifts for {cents}, its gifts say 0 for 0"
 

@@ -40,7 +40,7 @@ def campaign_for(side, **rules):
 
 
 def split_budget(campaign, capacities: list[int]) -> list[Pool]:
-    """Lays the campaign's (untouched) budget out in pools of these capacities — as a campaign
+    """Lays the campaign’s (untouched) budget out in pools of these capacities — as a campaign
     large enough for several pools would have them, at a size where partial matches happen."""
     assert sum(capacities) == campaign.matching_budget_cents
     Pool.objects.filter(campaign=campaign).delete()
@@ -118,7 +118,7 @@ def confirm(gift, card="4242"):
 
 
 def charge_back(gift, **kwargs):
-    """The card holder's bank opens a dispute of the whole gift and decides it for them."""
+    """The card holder’s bank opens a dispute of the whole gift and decides it for them."""
     notify(gift, DISPUTE_OPENED, **kwargs)
     notify(gift, DISPUTE_LOST, **kwargs)
     return gift
@@ -148,7 +148,7 @@ def chargeback_through_provider(gift, *, won=False, amount_cents=None):
 
 
 def pools_of(campaign) -> dict:
-    """The campaign's pools summed: capacity, used (matched) and reserved (held)."""
+    """The campaign’s pools summed: capacity, used (matched) and reserved (held)."""
     row = Pool.objects.filter(campaign=campaign).aggregate(
         capacity=Sum("capacity_cents"), used=Sum("used_cents"), reserved=Sum("reserved_cents")
     )
@@ -161,7 +161,7 @@ def _balance_of(kind, **owner) -> int:
 
 
 def public_money_matched(campaign) -> int:
-    """The journal's word: the debit balance of the campaign's matching commitment."""
+    """The journal's word: the debit balance of the campaign’s matching commitment."""
     return _balance_of(AccountKind.CAMPAIGN_MATCHING, campaign=campaign)
 
 

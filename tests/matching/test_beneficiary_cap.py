@@ -1,4 +1,4 @@
-"""The cap per beneficiary: no establishment is owed more matching than the campaign's cap,
+"""The cap per beneficiary: no establishment is owed more matching than the campaign’s cap,
 counting the matches still held for gifts being paid."""
 
 import pytest

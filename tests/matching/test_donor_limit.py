@@ -107,7 +107,7 @@ def test_a_card_reaching_the_limit_at_confirmation_keeps_the_promise(campaign, c
 
 
 def test_the_card_counts_for_the_next_reservations_made_from_the_same_browser(cafes):
-    """A new address on a browser that paid with a card before is that card's holder."""
+    """A new address on a browser that paid with a card before is that card’s holder."""
     give(cafes[0], 1000, email="ana@example.org", card="4242 ana", device_id="ana's phone")
 
     from_her_phone = start(cafes[1], 500, email="someone.else@example.net", device_id="ana's phone")

@@ -1,4 +1,4 @@
-"""The match is the gift times the campaign's ratio, rounded down to the cent: the collectivité
+"""The match is the gift times the campaign’s ratio, rounded down to the cent: the collectivité
 never adds a fraction of a cent more than it said. The donor sees it before paying and the
 beneficiary is owed exactly that once the payment is confirmed."""
 

@@ -2,7 +2,7 @@
 within the reservation time — whatever others do meanwhile, and whatever the card turns out to
 be. Whenever a match is lower than the ratio gives (budget, per-donor limit, per-establishment
 limit, own establishment, expired reservation), the donor sees why, in words, before paying,
-on the thank-you page and in the receipt; the anti-farming rule is in the campaign's rules."""
+on the thank-you page and in the receipt; the anti-farming rule is in the campaign’s rules."""
 
 from datetime import timedelta
 

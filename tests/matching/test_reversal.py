@@ -1,5 +1,5 @@
 """A refund or a chargeback reverses the gift and its match: the beneficiary is no longer owed
-either, the public money returns to the campaign's pool and, while the campaign is open, can
+either, the public money returns to the campaign’s pool and, while the campaign is open, can
 match another gift. Each reversal is applied once, whatever the provider repeats."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""A stateful model of one campaign's money, driven by Hypothesis: donors start gifts, the
+"""A stateful model of one campaign’s money, driven by Hypothesis: donors start gifts, the
 provider confirms, declines, abandons, repeats itself, sends events out of order or forged, holds
 run out, the budget grows, gifts are refunded — whole or in part, asked by a finance officer or
 made at the provider —, disputed and the disputes won or lost, the campaign closes — and after

@@ -1,5 +1,5 @@
 """What the payment tests share: sandbox notifications as the provider writes them, signed (or
-forged) and posted to a collectivité's notification endpoint, and a transport that records what
+forged) and posted to a collectivité’s notification endpoint, and a transport that records what
 the sandbox sends before delivering it."""
 
 import json

@@ -1,7 +1,7 @@
 """Stripe Connect accounts of the establishments (/gestion/paiements/etablissements/, admins):
 the admin finds an establishment and gives the acct_… id its gifts are transferred to. A bad id
 gets a clear, translated error and changes nothing; every change is in the audit log; another
-collectivité's establishments are out of reach."""
+collectivité’s establishments are out of reach."""
 
 import pytest
 

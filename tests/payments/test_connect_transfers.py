@@ -1,9 +1,9 @@
-"""Stripe Connect destination charges: the gift is paid to the platform's Stripe account, which
-transfers the establishment its share at once and keeps an application fee. The payment's
+"""Stripe Connect destination charges: the gift is paid to the platform’s Stripe account, which
+transfers the establishment its share at once and keeps an application fee. The payment’s
 details (Stripe's fee, the transfer, the application fee) are read by a task after the
 confirmation, from the PaymentIntent with its latest charge's balance transaction and transfer
 expanded, and booked then: the establishment is owed nothing more from gifts (Stripe paid it),
-still its match; Stripe's fee is the collectivité's. A refund reverses the transfer and the
+still its match; Stripe's fee is the collectivité’s. A refund reverses the transfer and the
 application fee in proportion (reverse_transfer, refund_application_fee), and a refund or a
 dispute told before the details were booked waits for them (409, applied when sent again)."""
 
@@ -199,7 +199,7 @@ def test_the_details_book_the_transfer_the_application_fee_and_stripes_fee_to_th
     ]
     assert lines(gift, "connect.transfer") == [("beneficiary_gifts", 923), ("provider_cash", -923)]
     assert lines(gift, "connect.application_fee") == [("application_fees", -77), ("beneficiary_gifts", 77)]
-    # Stripe took its fee from the platform's balance: the collectivité bears it, not the café.
+    # Stripe took its fee from the platform’s balance: the collectivité bears it, not the café.
     assert lines(gift, "gift.fee") == [("provider_cash", -32), ("provider_fees", 32)]
     tenant = personas.a.tenant.pk
     assert balance(f"provider_fees:{tenant}:stripe") == 32
@@ -310,7 +310,7 @@ def test_a_refund_reverses_the_transfer_and_the_application_fee_in_proportion(
     ]
     assert lines(gift, "gift.refunded") == [("beneficiary_gifts", refunded), ("provider_cash", -refunded)]
     # The café gave back what Stripe reversed: it is still owed nothing from gifts; its match
-    # goes back in proportion; Stripe keeps its fee (the collectivité's).
+    # goes back in proportion; Stripe keeps its fee (the collectivité’s).
     assert balance(f"beneficiary_gifts:{connected.pk}") == 0
     assert balance(f"beneficiary_matching:{connected.pk}") == -(500 - match_back)
     assert balance(f"provider_fees:{personas.a.tenant.pk}:stripe") == 32
@@ -436,7 +436,7 @@ def test_a_refund_waits_until_the_transfer_is_known(
     personas, client_for, account, connected, stripe_everywhere, django_capture_on_commit_callbacks
 ):
     """The finance officer refunds a Connect gift whose details were not read yet: whether Stripe
-    must take the establishment's share back is not known, so the refund is refused, clearly,
+    must take the establishment’s share back is not known, so the refund is refused, clearly,
     until it is — then it goes with reverse_transfer."""
     gift = paid(personas, stripe_everywhere, start(connected, 1000), application_fee=77)
     assert gift.details_pending

@@ -1,6 +1,6 @@
 """Providers deliver notifications out of order. Whatever the order, the gift ends where the
 payment really is: a late "pending" or "failed" does not undo a confirmation, and a refund that
-arrives before its payment's confirmation waits (409) until the provider sends it again."""
+arrives before its payment’s confirmation waits (409) until the provider sends it again."""
 
 import pytest
 from django.core import mail
@@ -91,7 +91,7 @@ def test_refund_before_confirmation_waits_then_applies_when_sent_again(
     assert gift.status == "refunded"
     assert entry_kinds(gift) == ["gift.received", "gift.fee", "match.posted", "gift.refunded", "match.reversed"]
     assert used(gift.campaign) == 0
-    # The last e-mail is the refund notice, in the donor's language.
+    # The last e-mail is the refund notice, in the donor’s language.
     with translation.override(gift.language):
         expected = " ".join(render_to_string("donations/email/reversed_subject.txt", {"gift": gift}).split())
     assert mail.outbox[-1].subject.endswith(expected)

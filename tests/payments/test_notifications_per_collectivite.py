@@ -1,7 +1,7 @@
 """Notifications per collectivité: each collectivité has its own provider account (its own sandbox
 secret, its own Stripe account), whose event ids may meet another's. An event is one per
 (collectivité, provider, event id): a delivery rejected for one collectivité never prevents
-another from applying the same id; each is stored in its own collectivité's inbox."""
+another from applying the same id; each is stored in its own collectivité’s inbox."""
 
 import pytest
 

@@ -169,7 +169,7 @@ def test_a_sandbox_gift_is_not_refunded_through_stripe(personas, client_for, caf
         f"/gestion/dons/{gift.pk}/", {"amount": "5", "reason": "Doublon", "confirmed": "True"}
     )
     assert response.status_code == 400
-    assert "the sandbox is not this collectivité's provider any more" in shown(response)
+    assert "the sandbox is not this collectivité’s provider any more" in shown(response)
     assert fake_stripe.requests == []
     assert Gift.objects.get(pk=gift.pk).status == "confirmed"
     assert SandboxCheckout.objects.get(pk=gift.checkout_id).refunded_cents == 0
@@ -260,7 +260,7 @@ def test_provider_for_a_gift_is_the_one_it_was_paid_with(personas, current, keys
 
 
 def dispute(client, gift):
-    """The card holder's bank opens a dispute on the sandbox's hosted page."""
+    """The card holder’s bank opens a dispute on the sandbox's hosted page."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(f"/sandbox/paiement/{gift.checkout_id}/", {"outcome": "dispute"})
 
@@ -308,7 +308,7 @@ def test_a_charged_back_gifts_page_says_it_was_disputed_not_refunded(personas, c
     gift = chargeback(give(cafe, 500))
     assert gift.status == "charged_back"
     page = shown(client_for(personas.a).get(f"/dons/{gift.pk}/?t={gift.token}"))
-    assert fr("This gift of %(amount)s was disputed with the card's bank and reversed.", amount=500) in page
+    assert fr("This gift of %(amount)s was disputed with the card’s bank and reversed.", amount=500) in page
     assert fr("This gift of %(amount)s was refunded.", amount=500) not in page
     assert fr("Thank you!") not in page
 
@@ -329,7 +329,7 @@ def test_the_sandboxs_cancel_address_says_the_payment_was_not_completed(personas
 
 
 def test_coming_back_without_paying_the_gift_can_still_be_paid(personas, client_for, cafe):
-    """Back from the provider's page without paying: said so, and the payment link is still there."""
+    """Back from the provider’s page without paying: said so, and the payment link is still there."""
     gift = give_with_the_form(client_for, personas.a, cafe)
     page = shown(client_for(personas.a).get(f"/dons/{gift.pk}/?t={gift.token}&cancelled=1"))
     assert fr("The payment was not completed.") in page

@@ -1,6 +1,6 @@
 """Payment events racing each other on PostgreSQL, each delivery in its own thread, connection and
 transaction: concurrent duplicate deliveries of a dispute apply once; a refund racing its
-payment's confirmation waits (409) or applies after it, never before; the same event id for two
+payment’s confirmation waits (409) or applies after it, never before; the same event id for two
 collectivités applies at both; a hosted page submitted twice at the same moment pays once."""
 
 import pytest

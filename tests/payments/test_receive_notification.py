@@ -1,7 +1,7 @@
-"""POST /paiements/notifications/sandbox/ on a collectivité's host (payments.inbox.receive):
+"""POST /paiements/notifications/sandbox/ on a collectivité’s host (payments.inbox.receive):
 every notification is stored with its raw body and headers; a valid one is applied once,
 whatever the replays; a forged, tampered or stale one is answered 400, stored as rejected, and
-changes nothing — nor does one signed with another collectivité's secret, nor one whose amount
+changes nothing — nor does one signed with another collectivité’s secret, nor one whose amount
 or currency differs from the checkout."""
 
 import time

@@ -1,4 +1,4 @@
-"""The sandbox sends its notifications as a real provider does — and, when the collectivité's
+"""The sandbox sends its notifications as a real provider does — and, when the collectivité’s
 payment account asks for it, duplicates them, delays them and sends them out of order. Whatever
 it does, the gift ends in the right state, confirmed once."""
 

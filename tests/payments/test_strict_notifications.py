@@ -1,8 +1,8 @@
-"""Strict notifications: a signed notification is applied only when it states the payment's amount
+"""Strict notifications: a signed notification is applied only when it states the payment’s amount
 and currency, as integers in the minor unit, equal to the gift's. An amount missing, null, a float
 or a string, a currency missing or empty: rejected and logged like a tampered notification, and
 nothing changes. A notification whose application is interrupted stays stored ("received") and is
-applied by the provider's next delivery or by the sweep — never left half-way."""
+applied by the provider’s next delivery or by the sweep — never left half-way."""
 
 import logging
 

@@ -73,7 +73,7 @@ def test_checkout_session_is_created_with_the_documented_form_fields(provider, f
     (request,) = fake.requests
     assert (request["method"], request["path"]) == ("post", "/v1/checkout/sessions")
     gift_id = str(stripe_gift.pk)
-    # The page closes with the donor's reservation (30 minutes, Stripe's minimum): its "expired"
+    # The page closes with the donor’s reservation (30 minutes, Stripe's minimum): its "expired"
     # notification then releases the match.
     expires_at = int(request["form"].pop("expires_at"))
     assert 30 * 60 - 5 <= expires_at - time.time() <= 30 * 60 + 5
@@ -497,7 +497,7 @@ def stripe_everywhere(monkeypatch, fake):
 def test_gift_paid_with_stripe_end_to_end(
     personas, client_for, account, cafe, stripe_everywhere, django_capture_on_commit_callbacks
 ):
-    """A donor gives from the establishment's page, pays on Stripe, Stripe notifies: the gift is
+    """A donor gives from the establishment’s page, pays on Stripe, Stripe notifies: the gift is
     confirmed with its match and its journal entries, the donor gets a receipt; a replay of the
     webhook changes nothing."""
     assert isinstance(provider_for(personas.a.tenant), StripeProvider)
@@ -538,7 +538,7 @@ def test_stripe_refund_end_to_end(
     gift = Gift.objects.get()
     session = stripe_everywhere.sessions[gift.checkout_id]
     session.update(status="complete", payment_status="paid", payment_intent="pi_3MtwBwLkdIwHu7ix28a3tqPa")
-    with django_capture_on_commit_callbacks(execute=True):  # the payment's details are read after the commit
+    with django_capture_on_commit_callbacks(execute=True):  # the payment’s details are read after the commit
         post_webhook(personas.a.host, event("checkout.session.completed", session, "evt_paid"))
 
     response = client_for(personas.a, personas.a.finance).post(
@@ -592,7 +592,7 @@ def test_checkout_refused_by_stripe_fails_the_gift_and_releases_its_match(
 
 
 def test_a_checkout_of_another_application_on_the_same_stripe_account_is_rejected_not_a_crash(personas, account):
-    """The collectivité's Stripe account may serve other sites, with their own references."""
+    """The collectivité’s Stripe account may serve other sites, with their own references."""
     other = checkout_session(
         id="cs_test_someone_else", status="complete", payment_status="paid", client_reference_id="order-1234"
     )

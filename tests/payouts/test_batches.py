@@ -1,5 +1,5 @@
 """Payout batches pay what the journal says each beneficiary is owed, once: what is below the
-campaign's smallest payment, what has no valid IBAN and what a moderator held back waits, listed
+campaign’s smallest payment, what has no valid IBAN and what a moderator held back waits, listed
 apart with why; a cancelled batch or a returned transfer gives the money back to what is owed and
 the next batch pays it; preparing again finds nothing; lines are marked paid one by one or all
 together; the cut-off keeps later money (and takes later refunds into account); what a
@@ -269,7 +269,7 @@ def test_preparing_again_pays_nobody_twice(campaign, cafe, bar, finance):
 
 def test_both_channels_are_prepared_apart_and_gifts_are_paid_net_of_the_fee(campaign, cafe, finance):
     """The sandbox is no Stripe Connect: the collectivité collected the gifts and pays them out,
-    net of the provider's fee, in a batch of their own."""
+    net of the provider’s fee, in a batch of their own."""
     preparer, _approver = finance
     give(cafe, 1000)
 
@@ -480,7 +480,7 @@ def test_the_set_off_comes_back_when_the_transfer_is_returned(campaign, owes_bac
 
 def test_a_debt_larger_than_what_is_owed_waits_and_is_not_a_line_of_nothing(campaign, owes_back, finance):
     """Owed 5 €, owing 10 € back: nothing would be transferred — the money waits, whatever the
-    campaign's smallest payment (even none)."""
+    campaign’s smallest payment (even none)."""
     Campaign.objects.filter(pk=campaign.pk).update(payout_minimum_cents=0)
     campaign.refresh_from_db()
     give(owes_back, 500, email="ana@example.org")

@@ -1,7 +1,7 @@
-"""Importing the bank's camt.053 statement (solidaire.payouts.camt): a booked debit naming a line
+"""Importing the bank’s camt.053 statement (solidaire.payouts.camt): a booked debit naming a line
 by its end-to-end id, for its amount, marks it paid; a return marks it failed and its money owed
 again; everything else is listed with why and nothing guessed; a file is imported once, only for
-the collectivité's own account, and read safely (no entity expansion). The statements are written
+the collectivité’s own account, and read safely (no entity expansion). The statements are written
 here, as banks send them (camt.053.001.02 and .08)."""
 
 import itertools
@@ -50,13 +50,13 @@ def entry(cents: int, details: list[str], *, direction: str = "DBIT", status: st
 
 
 def debit(line, cents: int | None = None, *, version: str = "02") -> str:
-    """The bank's booking of one transfer of the batch."""
+    """The bank’s booking of one transfer of the batch."""
     cents = line.amount_cents if cents is None else cents
     return entry(cents, [tx(line.end_to_end_id, cents, version=version, direction="DBIT")], version=version)
 
 
 def returned(line, reason: str = "AC04", *, version: str = "02") -> str:
-    """The transfer coming back (the beneficiary's bank refused it): a credit with return info."""
+    """The transfer coming back (the beneficiary’s bank refused it): a credit with return info."""
     detail = tx(line.end_to_end_id, line.amount_cents, version=version, direction="CRDT", returned=reason)
     return entry(line.amount_cents, [detail], direction="CRDT", version=version)
 

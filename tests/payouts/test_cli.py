@@ -1,7 +1,7 @@
 """`solidaire payouts …`: the whole cycle from the shell, through the same write paths as the
 pages — what is owed, a batch prepared by one finance officer and approved by the other, its
-files exported as approved, sent, paid by hand and from the bank's statement — and what it
-refuses: the preparer approving, anyone not in the collectivité's finance team, unknown names."""
+files exported as approved, sent, paid by hand and from the bank’s statement — and what it
+refuses: the preparer approving, anyone not in the collectivité’s finance team, unknown names."""
 
 import csv
 import hashlib
@@ -163,7 +163,7 @@ def test_the_whole_cycle(personas, owed_now, finance, bank_account, tmp_path):
         bar.pk: LineStatus.PENDING,
     }
 
-    # The bank's statement pays the bar's line (and says the café's was paid before).
+    # The bank’s statement pays the bar's line (and says the café's was paid before).
     camt = tmp_path / "releve.xml"
     camt.write_bytes(statement([debit(lines[cafe.pk]), debit(lines[bar.pk])], iban=bank_account.iban))
     text = run("import-camt", camt, *TENANT, "--by", fiona.email)
@@ -221,7 +221,7 @@ def test_by_must_be_an_active_finance_member_of_the_collectivite(personas, owed_
             run("create", *TENANT, *CAMPAIGN, "--by", email)
     assert not Batch.objects.exists()
 
-    # An administrator may (the finance capability); then only the collectivité's own approve it.
+    # An administrator may (the finance capability); then only the collectivité’s own approve it.
     batch = Batch.objects.get(pk=run_json("create", *TENANT, *CAMPAIGN, "--by", personas.a.admin.email)["id"])
     for email in (personas.b.finance.email, personas.b.admin.email, personas.a.viewer.email):
         with pytest.raises(CommandError, match="not an administrator or finance officer"):

@@ -1,6 +1,6 @@
-"""A stateful model of one campaign's payouts, driven by Hypothesis: donors give, finance officers
+"""A stateful model of one campaign’s payouts, driven by Hypothesis: donors give, finance officers
 refund gifts (whole or in part), card holders dispute them and the bank decides, a moderator holds
-a beneficiary's payments back and resumes them, and finance officers prepare batches of both
+a beneficiary’s payments back and resumes them, and finance officers prepare batches of both
 channels (the public match; the gifts, which the collectivité pays out itself with the sandbox —
 it is no Stripe Connect — either by its accountant's transfers or by the sandbox's own transfers
 to the establishments, the provider route), up to any moment so far, cancel them, approve them,
@@ -61,7 +61,7 @@ PAYABLE = {"matching": "beneficiary_matching", "gifts": "beneficiary_gifts"}
 FROZEN = {"matching": "frozen_matching", "gifts": "frozen_gifts"}
 IN_BATCH = {"matching": "in_batch_matching", "gifts": "in_batch_gifts"}
 MAX_GIFTS = 8  # per example: the steps go to refunds, disputes and batches
-MINIMUM = 400  # the campaign's smallest payment: small gifts' money waits now and then
+MINIMUM = 400  # the campaign’s smallest payment: small gifts' money waits now and then
 STANDING_LINES = ("pending", "paid")  # lines whose commitment stands (not cancelled, not failed)
 _donors = itertools.count(1)
 
@@ -252,7 +252,7 @@ class Payouts(RuleBasedStateMachine):
     )
     def finance_officer_prepares(self, channel, route, data, moderator):
         """First, maybe, a moderator holds back (or resumes) a café's payments. The gifts may be
-        paid by the collectivité's accountant (bank) or by the sandbox's transfers (provider)."""
+        paid by the collectivité’s accountant (bank) or by the sandbox's transfers (provider)."""
         route = route if channel == "gifts" else "bank"
         if moderator is not None:
             self._moderator_holds_back_or_resumes(moderator)

@@ -86,7 +86,7 @@ def sent_without_transfers(campaign, finance):
     """A provider batch marked sent whose transfers were asked, their notifications not arrived."""
     batch = provider_batch(campaign, finance)
     actions.mark_sent(batch=batch, actor=finance[0])  # on-commit work does not run here
-    transfers.send_transfers(batch.pk)  # the provider's notifications wait for the commit
+    transfers.send_transfers(batch.pk)  # the provider’s notifications wait for the commit
     return batch
 
 

@@ -1,8 +1,8 @@
 """Payout batches prepared at the same moment on PostgreSQL, each in its own thread, connection and
 transaction: two finance officers preparing a batch of the same campaign wait for each other (the
-collectivité's row is locked), so one batch takes the money and the other finds nothing owed —
+collectivité’s row is locked), so one batch takes the money and the other finds nothing owed —
 whatever was owed before is in exactly one batch; batches of the two channels both go through; a
-refund arriving while a batch is prepared never leaves a beneficiary's payable negative: it is
+refund arriving while a batch is prepared never leaves a beneficiary’s payable negative: it is
 booked before (the batch pays less), after (what the batch took is to be given back), or refused at
 commit by the database and booked when the provider sends it again."""
 

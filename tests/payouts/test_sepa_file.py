@@ -1,7 +1,7 @@
 """The SEPA credit-transfer file made when a batch is approved: valid against the ISO 20022 schema
-of the version the collectivité's bank asks for (pain.001.001.09 or .03), and saying exactly what
-the frozen lines say — count, total, each beneficiary's IBAN, amount and end-to-end id — from the
-collectivité's own account. A file that would not pass the schema refuses the approval."""
+of the version the collectivité’s bank asks for (pain.001.001.09 or .03), and saying exactly what
+the frozen lines say — count, total, each beneficiary’s IBAN, amount and end-to-end id — from the
+collectivité’s own account. A file that would not pass the schema refuses the approval."""
 
 import hashlib
 from decimal import Decimal
@@ -68,7 +68,7 @@ def test_the_sepa_file_passes_the_schema_and_says_what_the_lines_say(prepared, f
     )
     assert execution == batch.execution_date.isoformat()
 
-    # From the collectivité's account, as its settings say.
+    # From the collectivité’s account, as its settings say.
     assert payment.findtext("p:Dbtr/p:Nm", namespaces=ns) == bank_account.debtor_name
     assert payment.findtext("p:DbtrAcct/p:Id/p:IBAN", namespaces=ns) == bank_account.iban
     bic = "p:BICFI" if version == PainVersion.V09 else "p:BIC"

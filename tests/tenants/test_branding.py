@@ -1,4 +1,4 @@
-"""The administrator brands the collectivité's space (GET/POST /gestion/collectivite/)."""
+"""The administrator brands the collectivité’s space (GET/POST /gestion/collectivite/)."""
 
 import io
 
@@ -228,7 +228,7 @@ def test_branding_form_cannot_change_identity_or_territory(personas, post):
 
 
 def test_admin_sets_the_article_the_siret_and_the_retention_period(personas, post):
-    """Issue 10 (18): the article French sentences use is the collectivité's own setting; issue 11
+    """Issue 10 (18): the article French sentences use is the collectivité’s own setting; issue 11
     adds the SIRET published as grantor and how long donors' identity is kept."""
     response = post(article="la", siret="20005226400013", donor_retention_years="5")
     assert response.status_code == 302

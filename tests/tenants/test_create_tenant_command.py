@@ -1,4 +1,4 @@
-"""`solidaire create-tenant`: the operator's scripted way to create a collectivité, its territory
+"""`solidaire create-tenant`: the operator’s scripted way to create a collectivité, its territory
 and its first administrator, with the back office's checks."""
 
 import pytest

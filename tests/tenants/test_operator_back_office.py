@@ -1,4 +1,4 @@
-"""The platform operator's back office (/operator/, Django admin): creating a collectivité there
+"""The platform operator’s back office (/operator/, Django admin): creating a collectivité there
 gives it its territory, first administrator and audit trail, exactly like the command."""
 
 import pytest
@@ -30,7 +30,7 @@ def operator(db):
 
 @pytest.fixture
 def operator_client(operator):
-    """The operator, signed in on the operator's host with two-factor authentication."""
+    """The operator, signed in on the operator’s host with two-factor authentication."""
     return signed_in_with_two_factor(Client(HTTP_HOST=OPERATOR_HOST), operator)
 
 

@@ -1,4 +1,4 @@
-"""The collectivité's legal pages (/mentions-legales/, /accessibilite/, /confidentialite/): its
+"""The collectivité’s legal pages (/mentions-legales/, /accessibilite/, /confidentialite/): its
 own texts, shown as text, never as HTML."""
 
 import pytest

@@ -116,7 +116,7 @@ def test_inactive_default_tenant_is_not_served(personas, settings):
 
 
 def test_inactive_collectivite_sub_domain_does_not_fall_back_to_default_tenant(personas, settings):
-    """A deactivated collectivité's address must not silently show another collectivité's site."""
+    """A deactivated collectivité’s address must not silently show another collectivité’s site."""
     settings.SOLIDAIRE_DEFAULT_TENANT = "grand-est"
     personas.b.tenant.is_active = False
     personas.b.tenant.save()

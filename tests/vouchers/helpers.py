@@ -1,5 +1,5 @@
 """What the vouchers tests share: offers made through the owner's and the moderator's write
-paths, vouchers issued by real (sandbox) gifts, the text of a voucher's PDF, and messages as the
+paths, vouchers issued by real (sandbox) gifts, the text of a voucher’s PDF, and messages as the
 product shows them in a given language."""
 
 import base64
@@ -134,7 +134,7 @@ def counter_path(registration) -> str:
 
 
 def voucher_path(voucher) -> str:
-    """The voucher's page at its establishment's counter."""
+    """The voucher’s page at its establishment’s counter."""
     return reverse("vouchers:counter_voucher", args=[voucher.registration.establishment_id, voucher.pk])
 
 

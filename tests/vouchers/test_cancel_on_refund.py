@@ -1,6 +1,6 @@
 """A refund or a chargeback of the gift cancels what is left of its voucher, in the same
 transaction as the gift's reversal (a direct call from the gift's write path): the counter refuses
-it, the donor's page says so, and it no longer counts in what the shop still owes."""
+it, the donor’s page says so, and it no longer counts in what the shop still owes."""
 
 import pytest
 from django.core import mail

@@ -1,5 +1,5 @@
 """The counter (GET/POST /mon-espace/etablissements/<pk>/caisse/): the owner or their staff types
-a voucher's code as the donor reads it. A typo is caught by the check character before any
+a voucher’s code as the donor reads it. A typo is caught by the check character before any
 look-up; a code of another establishment is answered exactly like a code of no voucher; typed
 look-ups are rate-limited."""
 

@@ -1,7 +1,7 @@
 """The owner chooses who may redeem at the counter (GET/POST
 /mon-espace/etablissements/<pk>/equipe/) by invitation: the owner of an approved establishment
 enters an e-mail address, the same answer comes whatever the address (nothing tells whether it
-has an account), the person gets a link built from the collectivité's own address and joins the
+has an account), the person gets a link built from the collectivité’s own address and joins the
 staff only once they accept it, signed in with that verified address
 (/invitation-caisse/<token>/). The owner sees the pending invitations and may cancel them. Staff
 may redeem and nothing else; only the owner manages the list; each change is in the audit log."""
@@ -99,7 +99,7 @@ def test_the_person_joins_the_staff_only_once_they_accept(personas, client_for, 
 
 
 def test_the_answer_is_the_same_whatever_the_email(personas, client_for, cafe):
-    """An address without an account, a donor's, another collectivité's admin's: the owner cannot
+    """An address without an account, a donor’s, another collectivité’s admin's: the owner cannot
     tell them apart, and nobody is added without accepting."""
     answers = []
     for email in ("nobody@example.org", "dora@example.org", "bob@metz.example"):

@@ -1,5 +1,5 @@
 """One source for what donors receive: the approved counterpart offer, described in words
-generated from it (vouchers.describe) on the directory's card, the establishment's page, the gift
+generated from it (vouchers.describe) on the directory's card, the establishment’s page, the gift
 page and the API; the owner's free text is the offer's optional note. No offer approved, no
 counterpart claimed."""
 

@@ -1,6 +1,6 @@
-"""The donor's private page of a voucher (GET /bons/<id>/?t=<token>) and its PDF
+"""The donor’s private page of a voucher (GET /bons/<id>/?t=<token>) and its PDF
 (GET /bons/<id>/pdf/?t=<token>): reached with the token only; shows the state, what is left, the
-validity, the QR code (inline SVG) and the code while it can be used; the PDF in the donor's
+validity, the QR code (inline SVG) and the code while it can be used; the PDF in the donor’s
 language. The link is reached from the gift's page and the receipt."""
 
 from datetime import timedelta
@@ -56,7 +56,7 @@ def test_without_the_right_token_there_is_no_page(personas, client_for, cafe, vo
     assert anonymous.get(page_path(voucher, token=other.token)).status_code == 404
     assert anonymous.get(pdf_path(voucher, token="")).status_code == 404
     assert anonymous.get(pdf_path(voucher, token=other.token)).status_code == 404
-    # Nor on another collectivité's site, even with the token; nor for the café's owner without it.
+    # Nor on another collectivité’s site, even with the token; nor for the café's owner without it.
     assert client_for(personas.b).get(page_path(voucher)).status_code == 404
     assert client_for(personas.a, personas.a.owner).get(bare).status_code == 404
 

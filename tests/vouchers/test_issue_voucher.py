@@ -1,7 +1,7 @@
 """A voucher is issued when the gift's payment is confirmed (donations' confirmation calls
 vouchers.actions.issue_for in the same transaction): exactly once per gift, with its value,
 validity and terms frozen from the offer in force, and attached as a PDF to the receipt e-mail
-in the donor's language."""
+in the donor’s language."""
 
 from datetime import timedelta
 

@@ -1,7 +1,7 @@
 """What shops still owe in goods: the value left on vouchers that can still be used (active and
 not past their last day). The owner sees it on the offer page of each registration; every team
 member of the collectivité sees it per establishment on /gestion/bons/ — never another
-collectivité's."""
+collectivité’s."""
 
 from datetime import timedelta
 

@@ -1,6 +1,6 @@
 """The QR code's payload (vouchers.codes.sign / verify): the code and its signature by Django's
-signing framework, keyed by the site's secret. An altered signature, an altered code, a truncated
-payload or another site's QR code is refused by verify() itself — before anything is looked up."""
+signing framework, keyed by the site’s secret. An altered signature, an altered code, a truncated
+payload or another site’s QR code is refused by verify() itself — before anything is looked up."""
 
 import pytest
 from django.core import signing
@@ -101,7 +101,7 @@ def test_a_longer_signature_is_refused():
 
 
 def test_the_qr_code_of_another_site_is_refused():
-    """The signature is keyed by the site's secret: a QR code printed by another installation
+    """The signature is keyed by the site’s secret: a QR code printed by another installation
     (or under a secret no longer kept among the fallbacks) is refused; the code typed by hand
     still works."""
     code = codes.generate()

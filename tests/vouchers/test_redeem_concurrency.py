@@ -1,6 +1,6 @@
 """Redemption under real concurrency, on PostgreSQL: counters scanning the same voucher at the
 same moment (threads with their own connections, released together on a barrier). One wins, the
-others are told the voucher is used; partial uses never add up to more than the voucher's value;
+others are told the voucher is used; partial uses never add up to more than the voucher’s value;
 a form submitted several times at once is debited once; limited stock is never overdrawn."""
 
 import threading

@@ -1,4 +1,4 @@
-"""What the voucher's QR code opens (GET /bons/scan/<code>:<signature>/): the counter's page for the
+"""What the voucher’s QR code opens (GET /bons/scan/<code>:<signature>/): the counter's page for the
 voucher, for the owner and the staff of the issuing establishment. A forged or altered QR code is
 refused before the database is asked anything about vouchers; others are told the voucher belongs
 to another establishment; nobody learns who holds it."""

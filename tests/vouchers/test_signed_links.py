@@ -1,6 +1,6 @@
-"""Rotating the site's secret (SOLIDAIRE_SECRET_KEY, the old one kept in
+"""Rotating the site’s secret (SOLIDAIRE_SECRET_KEY, the old one kept in
 SOLIDAIRE_SECRET_KEY_FALLBACKS) keeps what was handed out under the old one working: the QR code
-of a printed voucher, the voucher's private link and the gift's private link in e-mails already
+of a printed voucher, the voucher’s private link and the gift's private link in e-mails already
 sent. Once the old key leaves the fallbacks they are refused, as are forged ones."""
 
 from urllib.parse import quote
@@ -121,7 +121,7 @@ def test_links_and_qr_codes_signed_with_a_key_the_site_never_had_are_refused(per
 
 
 def test_a_token_of_one_object_does_not_open_another(voucher, handed_out):
-    """The voucher's and the gift's tokens sign the same kind of id with different salts."""
+    """The voucher’s and the gift's tokens sign the same kind of id with different salts."""
     with rotated:
         assert not voucher.check_token(handed_out["gift"])
         assert not voucher.gift.check_token(handed_out["voucher"])

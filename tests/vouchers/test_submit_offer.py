@@ -1,6 +1,6 @@
 """The owner proposes the counterpart of one registration (GET/POST
 /mon-espace/inscriptions/<pk>/offre/): a value voucher (a share of the gift with an optional
-bonus, or a fixed amount), a named item, or nothing — within the campaign's counterpart policy.
+bonus, or a fixed amount), a named item, or nothing — within the campaign’s counterpart policy.
 The proposal waits for a moderator; the offer in force does not change until then."""
 
 from datetime import timedelta
@@ -124,7 +124,7 @@ def test_the_form_starts_from_the_offer_in_force(personas, client_for, cafe):
     assert response.context["in_force"].bonus_percent == 35
 
 
-# The campaign's policy and the rules -----------------------------------------------------------
+# The campaign’s policy and the rules -----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -176,8 +176,8 @@ def future(days) -> str:
     ("overrides", "field", "message"),
     [
         ({"kind": "item", "item_label": "  "}, "item_label", "Say what the item is."),
-        ({"value_mode": "fixed", "fixed_value_cents": ""}, "fixed_value_cents", "Give the voucher's amount."),
-        ({"value_mode": "fixed", "fixed_value_cents": "0"}, "fixed_value_cents", "Give the voucher's amount."),
+        ({"value_mode": "fixed", "fixed_value_cents": ""}, "fixed_value_cents", "Give the voucher’s amount."),
+        ({"value_mode": "fixed", "fixed_value_cents": "0"}, "fixed_value_cents", "Give the voucher’s amount."),
         ({"percent_of_gift": "0"}, "percent_of_gift", "The share of the gift must be between 1 % and 200 %."),
         ({"percent_of_gift": "201"}, "percent_of_gift", "The share of the gift must be between 1 % and 200 %."),
         ({"bonus_percent": "101"}, "bonus_percent", "The bonus cannot exceed 100 %."),

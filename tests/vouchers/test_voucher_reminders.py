@@ -1,5 +1,5 @@
 """Reminders before expiry (vouchers.actions.send_reminders, run by the daily task): only to
-donors who ticked "voucher_reminder" on the gift form, once, in the donor's language, from a week
+donors who ticked "voucher_reminder" on the gift form, once, in the donor’s language, from a week
 before the last day — and never for a voucher already used, cancelled or expired."""
 
 from datetime import timedelta

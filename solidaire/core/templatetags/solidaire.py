@@ -26,7 +26,7 @@ def percent_of(part, whole):
 
 @register.filter
 def match_of(campaign, gift_cents):
-    """What the campaign's ratio adds to a gift of `gift_cents`."""
+    """What the campaign’s ratio adds to a gift of `gift_cents`."""
     return campaign.match_for(int(gift_cents))
 
 

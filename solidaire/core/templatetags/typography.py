@@ -26,7 +26,7 @@ def typeset(text, autoescape=True):
 
 @register.filter
 def named(collectivite, preposition=""):
-    """A collectivité's name as it goes into a sentence, with its article in French."""
+    """A collectivité’s name as it goes into a sentence, with its article in French."""
     if collectivite is None or collectivite == "":
         return ""
     article = getattr(collectivite, "article", "")

@@ -1,4 +1,4 @@
-"""PostgreSQL guard: a beneficiary's payable accounts (owed from gifts or matching, frozen, in a
+"""PostgreSQL guard: a beneficiary’s payable accounts (owed from gifts or matching, frozen, in a
 payout batch) never end a transaction with a debit balance — the beneficiary would owe the
 platform —, nor its recoverable account with a credit one. A deferred constraint trigger checks
 the account of each posting at commit (only accounts of these kinds: their postings are few; the

@@ -7,7 +7,7 @@ from .stripe import StripeProvider
 
 
 def account_of(collectivite) -> PaymentAccount:
-    """The collectivité's payment account: the one loaded with it when there is one (the tenant
+    """The collectivité’s payment account: the one loaded with it when there is one (the tenant
     middleware loads it with the collectivité), created on first use otherwise."""
     try:
         return collectivite.payment_account
@@ -18,10 +18,10 @@ def account_of(collectivite) -> PaymentAccount:
 
 
 def provider_for(collectivite, name: str | None = None) -> Provider:
-    """The collectivité's provider for new gifts, or — given a name — the provider a gift was
+    """The collectivité’s provider for new gifts, or — given a name — the provider a gift was
     paid through. A real provider stays reachable after the collectivité switched away from it
     (real money may still move: late confirmations, refunds); the sandbox only while it is the
-    collectivité's provider — otherwise leftover test checkouts could confirm gifts, and their
+    collectivité’s provider — otherwise leftover test checkouts could confirm gifts, and their
     matches, without any money."""
     account = account_of(collectivite)
     name = name or account.provider
@@ -31,7 +31,7 @@ def provider_for(collectivite, name: str | None = None) -> Provider:
         return StripeProvider(account)
     if name == ProviderName.SANDBOX:
         if account.provider != ProviderName.SANDBOX:
-            raise ProviderError("the sandbox is not this collectivité's provider any more")
+            raise ProviderError("the sandbox is not this collectivité’s provider any more")
         return SandboxProvider(account)
     raise ProviderError(f"unknown provider {name!r}")
 

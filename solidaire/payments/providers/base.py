@@ -4,7 +4,7 @@ normalised events its notifications are turned into."""
 from dataclasses import asdict, dataclass, fields
 from typing import Protocol
 
-# Normalised event types every provider's notifications are turned into.
+# Normalised event types every provider’s notifications are turned into.
 SUCCEEDED = "payment.succeeded"
 PENDING = "payment.pending"
 FAILED = "payment.failed"
@@ -15,7 +15,7 @@ DISPUTE_OPENED = "dispute.opened"  # disputed_cents withdrawn (possibly less tha
 DISPUTE_WON = "dispute.won"  # the withdrawn funds come back (dispute_fee_cents: a fee given back, if any)
 DISPUTE_LOST = "dispute.lost"  # the withdrawn funds are gone for good
 DETAILS = "payment.details"  # what a confirmed payment cost and where it went (fee, card, Connect transfer)
-# A transfer the platform asked the provider to make to a beneficiary's account (payouts): made, or
+# A transfer the platform asked the provider to make to a beneficiary’s account (payouts): made, or
 # reversed (the money came back to the platform).
 TRANSFER_PAID = "transfer.paid"
 TRANSFER_FAILED = "transfer.failed"
@@ -51,7 +51,7 @@ class Checkout:
 
 @dataclass(frozen=True)
 class PaymentEvent:
-    """A provider's notification once verified, in the provider's words turned into ours.
+    """A provider’s notification once verified, in the provider’s words turned into ours.
     Amounts are integers in the currency's minor unit, exactly as the provider wrote them: they
     are not coerced here, so that a notification saying "500" or 5.0 is refused, not believed."""
 
@@ -60,7 +60,7 @@ class PaymentEvent:
     checkout_id: str = ""
     payment_id: str = ""
     gift_id: str = ""
-    amount_cents: object = None  # the payment's amount
+    amount_cents: object = None  # the payment’s amount
     currency: object = None
     fee_cents: object = None  # what the provider kept on the payment
     card_fingerprint: str = ""
@@ -69,7 +69,7 @@ class PaymentEvent:
     dispute_id: str = ""
     disputed_cents: object = None  # what the dispute withdrew
     dispute_fee_cents: object = None  # the dispute's fee (DISPUTE_OPENED) or the part given back (DISPUTE_WON)
-    transfer_cents: object = None  # Connect: what the provider moved to the establishment's account
+    transfer_cents: object = None  # Connect: what the provider moved to the establishment’s account
     application_fee_cents: object = None  # Connect: what the platform kept of it
     transfer_id: str = ""  # a payout transfer's id at the provider
     destination: str = ""  # the account a payout transfer went to
@@ -105,7 +105,7 @@ class Provider(Protocol):
         """What became of the gift's payment, its refunds and details (for reconciliation)."""
 
     def fetch_details(self, gift) -> PaymentEvent | None:
-        """A confirmed payment's fee, card and Connect transfer, when the notification lacked them."""
+        """A confirmed payment’s fee, card and Connect transfer, when the notification lacked them."""
 
     def refund(self, gift, amount_cents: int, *, key: str) -> str:
         """Asks the provider to refund, once per `key`; the refund arrives as a notification."""
@@ -117,7 +117,7 @@ class Provider(Protocol):
         """Whether the provider can pay beneficiaries' own accounts (Stripe Connect transfers)."""
 
     def transfer_destination(self, establishment) -> str:
-        """The beneficiary's account at the provider, or "" when it has none."""
+        """The beneficiary’s account at the provider, or "" when it has none."""
 
     def create_transfer(
         self,
@@ -130,5 +130,5 @@ class Provider(Protocol):
         key: str,
         notify_url: str,
     ) -> str:
-        """Moves money from the platform's balance to the beneficiary's account, once per `key`;
+        """Moves money from the platform’s balance to the beneficiary’s account, once per `key`;
         its outcome arrives as a notification (TRANSFER_PAID, TRANSFER_FAILED). Returns its id."""

@@ -2,11 +2,11 @@
 notifications sent over HTTP by background tasks, with retries — and, on demand, duplicates,
 delays and reordering, as real providers do.
 
-Like a real provider, the sandbox settles a payment's state when the payer acts (the hosted page
+Like a real provider, the sandbox settles a payment’s state when the payer acts (the hosted page
 locks its checkout, so a page submitted twice pays once), and its notifications only report
 that state afterwards: they wait in an outbox (`SandboxEvent`) until acknowledged. Refunds are
 made once per idempotency key; disputes are opened and decided from the hosted page, as the card
-holder's bank would."""
+holder’s bank would."""
 
 import hashlib
 import json
@@ -138,7 +138,7 @@ class SandboxProvider:
         if not updated:
             raise base.ProviderError("no such dispute")
 
-    # The hosted page: what the payer (and the card holder's bank) does ------------------------
+    # The hosted page: what the payer (and the card holder’s bank) does ------------------------
 
     @transaction.atomic
     def pay(self, checkout_id: str, outcome: str, card_label: str = "") -> list[SandboxEvent]:
@@ -242,8 +242,8 @@ class SandboxProvider:
 
     @transaction.atomic
     def reverse_transfer(self, transfer_id: str) -> SandboxEvent:
-        """The money of a transfer comes back (the beneficiary's account was closed): what the
-        sandbox does on demand, as a provider's reversal."""
+        """The money of a transfer comes back (the beneficiary’s account was closed): what the
+        sandbox does on demand, as a provider’s reversal."""
         transfer = (
             SandboxTransfer.objects.select_for_update()
             .filter(pk=transfer_id, collectivite=self.account.collectivite, status="paid")

@@ -50,7 +50,7 @@ class StripeProvider:
 
     def create_checkout(self, gift, *, success_url: str, cancel_url: str, notify_url: str) -> base.Checkout:
         establishment = gift.registration.establishment
-        # The page closes when the donor's reservation does (Stripe's minimum is 30 minutes): its
+        # The page closes when the donor’s reservation does (Stripe's minimum is 30 minutes): its
         # "expired" notification then releases the match at once.
         lifetime = max(settings.SOLIDAIRE_RESERVATION_MINUTES * 60, SESSION_MIN_SECONDS)
         params = {
@@ -123,7 +123,7 @@ class StripeProvider:
         key: str,
         notify_url: str,
     ) -> str:
-        """A separate transfer from the platform's balance to the connected account; the same
+        """A separate transfer from the platform’s balance to the connected account; the same
         `key` makes the same transfer (Stripe's idempotency). Stripe then sends transfer.created
         (and transfer.reversed if the money comes back)."""
         transfer = self._call(
@@ -164,7 +164,7 @@ class StripeProvider:
         return events
 
     def fetch_details(self, gift) -> base.PaymentEvent | None:
-        """The card's fingerprint, Stripe's fee (the charge's balance transaction) and, with
+        """The card’s fingerprint, Stripe's fee (the charge's balance transaction) and, with
         Connect, the transfer to the establishment and the application fee kept."""
         if not gift.payment_id:
             return None

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='batch',
             name='route',
-            field=models.CharField(choices=[('bank', "Bank transfers by the collectivité's accountant (SEPA file)"), ('provider', "Transfers by the payment provider to the beneficiaries' accounts")], default='bank', max_length=10, verbose_name='how it is paid'),
+            field=models.CharField(choices=[('bank', "Bank transfers by the collectivité’s accountant (SEPA file)"), ('provider', "Transfers by the payment provider to the beneficiaries' accounts")], default='bank', max_length=10, verbose_name='how it is paid'),
         ),
         migrations.AddField(
             model_name='line',

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='Collectivite',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(help_text="Used in the sub-domain of the collectivité's site, such as grand-est.solidaire.example.", unique=True, verbose_name='short name')),
+                ('slug', models.SlugField(help_text="Used in the sub-domain of the collectivité’s site, such as grand-est.solidaire.example.", unique=True, verbose_name='short name')),
                 ('kind', models.CharField(choices=[('region', 'Région'), ('departement', 'Département'), ('commune', 'Commune'), ('intercommunalite', 'Intercommunalité')], max_length=20, verbose_name='kind')),
                 ('name', models.CharField(max_length=200, verbose_name='official name')),
                 ('siren', models.CharField(max_length=9, unique=True, validators=[solidaire.tenants.validators.validate_siren], verbose_name='SIREN')),
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('legal_notice', models.TextField(blank=True, verbose_name='legal notice')),
                 ('accessibility_statement', models.TextField(blank=True, verbose_name='accessibility statement')),
                 ('privacy_policy', models.TextField(blank=True, verbose_name='privacy policy')),
-                ('publish_edits_without_review', models.BooleanField(default=False, help_text="When unchecked, changes to an approved establishment's public page wait for a moderator.", verbose_name="publish owners' edits without review")),
+                ('publish_edits_without_review', models.BooleanField(default=False, help_text="When unchecked, changes to an approved establishment’s public page wait for a moderator.", verbose_name="publish owners' edits without review")),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('communes', models.ManyToManyField(blank=True, related_name='collectivites', to='geo.commune', verbose_name='territory')),
             ],

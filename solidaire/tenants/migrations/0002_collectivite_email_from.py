@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='collectivite',
             name='email_from',
-            field=models.EmailField(blank=True, help_text="The address the site's e-mails come from, under the collectivité's name. Empty: the platform's address. Ask your platform operator to allow it first, or the e-mails may be rejected as spam.", max_length=254, verbose_name='sender of e-mails'),
+            field=models.EmailField(blank=True, help_text="The address the site’s e-mails come from, under the collectivité’s name. Empty: the platform’s address. Ask your platform operator to allow it first, or the e-mails may be rejected as spam.", max_length=254, verbose_name='sender of e-mails'),
         ),
         migrations.AlterField(
             model_name='collectivite',
             name='contact_email',
-            field=models.EmailField(blank=True, help_text="Shown on the site; answers to the site's e-mails go there.", max_length=254, verbose_name='contact e-mail'),
+            field=models.EmailField(blank=True, help_text="Shown on the site; answers to the site’s e-mails go there.", max_length=254, verbose_name='contact e-mail'),
         ),
     ]

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='collectivite',
             name='donor_retention_years',
-            field=models.PositiveSmallIntegerField(default=3, help_text="After this many years without a gift, a donor's name, e-mail and address are pseudonymised.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name="keep donors' identity for (years)"),
+            field=models.PositiveSmallIntegerField(default=3, help_text="After this many years without a gift, a donor’s name, e-mail and address are pseudonymised.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name="keep donors' identity for (years)"),
         ),
         migrations.AddField(
             model_name='collectivite',

@@ -37,7 +37,7 @@ FLAGS = {
 class Command(BaseCommand):
     help = (
         "Create a campaign with every rule, checked exactly like the back-office form. Amounts are in "
-        "euros ('5' or '5.50'); dates are YYYY-MM-DD or YYYY-MM-DDTHH:MM in the platform's time zone."
+        "euros ('5' or '5.50'); dates are YYYY-MM-DD or YYYY-MM-DDTHH:MM in the platform’s time zone."
     )
 
     def add_arguments(self, parser):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         add("--slug", default="", help="web address (default: made from the title)")
         add("--kind", default=CampaignKind.BUSINESSES, choices=CampaignKind.values, help="type of campaign")
         add("--summary", required=True, help="one or two sentences shown in lists and when shared")
-        add("--text", required=True, help="the campaign's text")
+        add("--text", required=True, help="the campaign’s text")
         for code, language in (("en", "English"), ("de", "German")):
             add(f"--title-{code}", default="", help=f"title in {language} (optional: French is shown without it)")
             add(f"--summary-{code}", default="", help=f"summary in {language} (optional)")

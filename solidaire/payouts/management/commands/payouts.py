@@ -1,6 +1,6 @@
 """`solidaire payouts …`: the payout cycle from the server's shell, for IT acting for the finance
 team — what is owed, prepare a batch, approve it (another finance officer), export its files, mark
-it sent and paid, import the bank's statement. Every change goes through solidaire.payouts.actions
+it sent and paid, import the bank’s statement. Every change goes through solidaire.payouts.actions
 (or camt.import_statement), the pages' own write paths: same rules, same audit trail. Amounts are
 in cents."""
 
@@ -33,11 +33,11 @@ from ...models import Batch, BatchStatus, Channel, DocumentKind
 from ...owed import owed
 
 CHANNELS = {"matching": Channel.MATCHING, "match": Channel.MATCHING, "gifts": Channel.GIFTS}
-# Why a beneficiary's money waits (owed.reasons_apart's codes), in words.
+# Why a beneficiary’s money waits (owed.reasons_apart's codes), in words.
 APART = {
     "invalid_iban": "no valid IBAN",
     "suspended": "payments held back by a moderator",
-    "below_minimum": "below the campaign's smallest payment",
+    "below_minimum": "below the campaign’s smallest payment",
 }
 FLAGS = {"cutoff": "--cutoff", "execution_date": "--execution-date", "channel": "--channel", "file": "FILE"}
 EXPORTABLE = (BatchStatus.APPROVED, BatchStatus.SENT, BatchStatus.SETTLED)
@@ -50,7 +50,7 @@ def _cents(cents: int) -> str:
 class Command(BaseCommand):
     help = (
         "Payouts of a campaign: what is owed, batches prepared by one finance officer and approved by "
-        "another, their SEPA file and statement, marked sent and paid by hand or from the bank's camt.053 "
+        "another, their SEPA file and statement, marked sent and paid by hand or from the bank’s camt.053 "
         "statement. Same rules and audit trail as the back office. Amounts are in cents; --by is the e-mail "
         "of an administrator or finance officer of the collectivité, recorded as the one who acted."
     )
@@ -147,7 +147,7 @@ class Command(BaseCommand):
             "--line", action="append", metavar="ID", dest="lines", help="a line's id or end-to-end id (repeatable)"
         )
 
-        p = command("import-camt", "Import the bank's camt.053 statement: matching transfers paid, returns failed.")
+        p = command("import-camt", "Import the bank’s camt.053 statement: matching transfers paid, returns failed.")
         p.add_argument("file", metavar="FILE", help="the camt.053 XML file")
         tenant(p)
         by(p)
@@ -215,7 +215,7 @@ class Command(BaseCommand):
         return day
 
     def cutoff(self, value):
-        """The end of the day given (in the platform's time zone); now when it is today."""
+        """The end of the day given (in the platform’s time zone); now when it is today."""
         day = self.day(value, "--cutoff")
         if day is None:
             return None

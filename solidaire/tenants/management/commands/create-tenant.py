@@ -20,7 +20,7 @@ FLAGS = {
 class Command(BaseCommand):
     help = (
         "Create a collectivité (tenant) with its territory and its first administrator, with the "
-        "same checks as the operator's back office. Example: solidaire create-tenant --kind region "
+        "same checks as the operator’s back office. Example: solidaire create-tenant --kind region "
         "--name 'Région Grand Est' --slug grand-est --siren 200052264 --insee-code 44 "
         "--admin-email admin@example.org"
     )
