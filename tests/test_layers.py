@@ -20,7 +20,8 @@ LAYERS = [
     {"ledger", "payments"},
     {"matching", "vouchers"},
     {"donations"},
-    {"payouts", "reporting", "exports", "opendata", "privacy", "mutualaid"},
+    {"payouts", "reporting", "privacy", "mutualaid"},
+    {"exports", "opendata"},  # they publish the figures reporting computes
     {"api", "demo"},
 ]
 LAYER = {package: level for level, packages in enumerate(LAYERS) for package in packages}

@@ -41,9 +41,7 @@ class SignupForm(AllauthSignupForm):
         cleaned_data = super().clean()
         email = cleaned_data.get("email")
         if email and not self.errors and not mailbox_allows(allauth_context.request, "signup_mailbox", email):
-            raise forms.ValidationError(
-                _("Too many sign-ups with this address. Try again later."), code="rate_limited"
-            )
+            raise forms.ValidationError(_("Too many sign-ups with this address. Try again later."), code="rate_limited")
         return cleaned_data
 
 

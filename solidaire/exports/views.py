@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
-from pygal.style import Style
 
 from solidaire.accounts.access import capabilities_for, team_view
 from solidaire.accounts.roles import Capability
@@ -26,6 +25,7 @@ from solidaire.beneficiaries.access import get_registration_for_owner
 from solidaire.beneficiaries.models import Registration
 from solidaire.core.money import format_cents
 from solidaire.core.svg import svg_picture_policy, svg_response
+from solidaire.reporting import charts
 
 from . import actions, tables, writers
 from .access import get_export_for_requester, my_exports
@@ -163,23 +163,12 @@ def owner_dashboard(request, pk: int):
     )
 
 
-CHART_STYLE = Style(
-    background="#ffffff",
-    plot_background="#ffffff",
-    foreground="#1f2933",
-    foreground_strong="#1f2933",
-    foreground_subtle="#52606d",
-    colors=("#1d4ed8", "#b45309"),
-    font_family="system-ui, sans-serif",
-)
-
-
 def chart_svg(days) -> str:
     """Given per day (gifts and public match, stacked), drawn by pygal without any script."""
     language = get_language()
     chart = pygal.StackedBar(
         title=_("Given per day"),
-        style=CHART_STYLE,
+        style=charts.STYLE,
         js=[],
         width=800,
         height=320,

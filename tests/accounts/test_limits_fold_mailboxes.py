@@ -91,9 +91,7 @@ def test_password_resets_for_variants_of_one_mailbox_share_one_budget(post):
     UserFactory(email=MAILBOX)
     answers = [post("/comptes/password/reset/", {"email": email}) for email in VARIANTS]
     assert [answer.status_code for answer in answers] == [302] * 5 + [200]
-    assert translated("Too many password resets were asked for this address. Try again later.") in page_text(
-        answers[5]
-    )
+    assert translated("Too many password resets were asked for this address. Try again later.") in page_text(answers[5])
     assert len(mails_to_mailbox(MAILBOX)) == 5  # reset links, or "no account with this address"
     assert post("/comptes/password/reset/", {"email": "marie.curie@gmail.com"}).status_code == 302
 

@@ -18,7 +18,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from django.core import mail
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone, translation
 
 import solidaire
@@ -245,6 +245,7 @@ def product_emails(personas):
     vouchers.reminder(gift.voucher)
     refund(gift, actor=a.finance, amount_cents=400)  # reversed, in part
     refund(give(cafe, 500, email="dan@example.org"), actor=a.finance)  # reversed, whole
+    Client(HTTP_HOST=a.host).post("/dons/mon-espace/", {"email": "dora@example.org"})  # privacy link, to a donor
 
     small = CampaignFactory(
         collectivite=a.tenant, slug="petit-budget", title="Petit budget", matching_budget_cents=1000

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 
 from solidaire.core.money import format_cents
+from solidaire.core.typography import long_date
 from solidaire.vouchers import codes, documents
 from solidaire.vouchers.models import Voucher
 
@@ -34,8 +35,7 @@ def pdf_path(voucher, token=None) -> str:
 
 
 def date_in(language, day) -> str:
-    with translation.override(language):
-        return flat(formats.date_format(day, "DATE_FORMAT"))
+    return flat(long_date(day, language))
 
 
 def euros(cents, language="fr") -> str:
