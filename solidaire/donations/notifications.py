@@ -23,6 +23,13 @@ def gift_url(gift) -> str:
     return tenant_url(gift.collectivite, f"{path}?t={gift.token}")
 
 
+def space_url(gift) -> str:
+    """Where the donor asks for a link to all their gifts and their personal data (privacy)."""
+    with translation.override(gift.language):
+        path = reverse("privacy:ask")
+    return tenant_url(gift.collectivite, path)
+
+
 def send(gift, kind: str) -> None:
     """Renders and sends one e-mail to the donor (in the worker). The receipt carries the
     voucher, when the gift has one, as a PDF."""
@@ -42,6 +49,7 @@ def send(gift, kind: str) -> None:
             "campaign": gift.campaign,
             "collectivite": gift.collectivite,
             "url": gift_url(gift),
+            "space_url": space_url(gift),
             "voucher": voucher,
             "voucher_url": private_url(voucher) if voucher else "",
             "share": beneficiary_share(gift),

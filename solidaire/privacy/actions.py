@@ -6,6 +6,7 @@ replaced by a random token; what the books need (amounts, dates, states, the jou
 counters of public money, now keyed by that token) stays as it was, so `ledger-check` holds.
 docs/adr/0022-personal-data.md says what is kept and why."""
 
+import json
 import re
 import secrets
 
@@ -23,6 +24,7 @@ from solidaire.audit.events import record
 from solidaire.audit.models import AuditEvent
 from solidaire.beneficiaries.models import Establishment
 from solidaire.core.errors import ActionError
+from solidaire.core.ratelimits import folded_email
 from solidaire.donations.models import Dispute, Gift, Refund
 from solidaire.matching.models import Allocation, DonorUsage
 from solidaire.payments.models import Notification, SandboxCheckout, SandboxEvent
@@ -32,6 +34,8 @@ from solidaire.vouchers.models import Staff, StaffInvitation
 from .identity import SESSION_KEY, Person, fingerprint
 
 ERASED = "[erased]"
+# An e-mail address in free text or JSON (the audit log, the admin's log).
+EMAIL_ADDRESS = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+\.[A-Za-z]{2,}")
 
 
 # Redaction of free text and JSON -------------------------------------------------------------
@@ -191,12 +195,31 @@ def pseudonymise_audit(queryset, pattern, label=None) -> int:
     return changed
 
 
-def audit_about(emails, names=(), user=None):
-    """Audit events that name the person (as actor, object or in their details)."""
-    matches = Q(actor=user) if user is not None else Q(pk__in=[])
-    for value in [*emails, *names]:
-        if value and len(value) >= 3:
-            matches |= Q(actor_label__icontains=value) | Q(object_label__icontains=value) | Q(data__icontains=value)
+def _naming(value: str) -> Q:
+    """Events whose actor, object or details hold `value`. SQLite keeps JSON with its non-ASCII
+    characters escaped ("Doroth\\u00e9e"): the details are searched in that spelling too."""
+    matches = Q(actor_label__icontains=value) | Q(object_label__icontains=value) | Q(data__icontains=value)
+    escaped = json.dumps(value)[1:-1]
+    if escaped != value:
+        matches |= Q(data__icontains=escaped)
+    return matches
+
+
+def audit_about(emails, *, user=None, gifts=(), subject: str = ""):
+    """Audit events about the person: those naming one of their addresses, those they did (with
+    an account), those about one of their gifts and, given their fingerprint as `subject`, the
+    records of their own requests. Not events that merely hold a word of their name: a donor
+    called "Marie" does not make every event about "Chez Marie" theirs."""
+    matches = Q(pk__in=[])
+    if user is not None:
+        matches |= Q(actor=user)
+    if gifts:
+        matches |= Q(object_type=Gift._meta.model_name, object_id__in=[str(pk) for pk in gifts])
+    if subject:
+        matches |= Q(data__subject=subject)
+    for email in emails:
+        if email and len(email) >= 3:
+            matches |= _naming(email)
     return AuditEvent.objects.filter(matches)
 
 
@@ -204,11 +227,12 @@ def audit_about(emails, names=(), user=None):
 
 
 def _end_sessions(*, emails, user=None) -> None:
-    folded = {e.lower() for e in emails if e}
+    """Ends the account's sessions and the spaces opened by a link to any spelling of the address."""
+    folded = {folded_email(e) for e in emails if e}
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         data = session.get_decoded()
         if (user is not None and str(data.get("_auth_user_id", "")) == str(user.pk)) or (
-            str(data.get(SESSION_KEY, "")).lower() in folded
+            data.get(SESSION_KEY) and folded_email(str(data[SESSION_KEY])) in folded
         ):
             Session.objects.filter(pk=session.pk).delete()
 
@@ -250,7 +274,7 @@ def erase(person: Person) -> dict:
     _forget_notifications(emails)
     pattern = _pattern([*emails, *names])
     label = f"erased:{person.fingerprint}"
-    pseudonymise_audit(audit_about(emails, names, user=user), pattern, label)
+    pseudonymise_audit(audit_about(emails, user=user, gifts=[g.pk for g in gifts]), pattern, label)
     _redact_rows(
         LogEntry.objects.filter(Q(object_repr__icontains=person.email) | Q(user=user)),
         ["object_repr", "change_message"],

@@ -2,15 +2,15 @@
 
 - donors' identity: pseudonymised `Collectivite.donor_retention_years` after their last gift to
   the collectivité (the amounts stay, for the books and the public figures);
-- bodies of rejected payment notifications: dropped after SOLIDAIRE_REJECTED_NOTIFICATION_DAYS
-  (their size, SHA-256 and reason stay);
+- bodies (and headers) of rejected payment notifications: dropped after
+  SOLIDAIRE_REJECTED_NOTIFICATION_DAYS (their size, SHA-256 and reason stay);
 - expired sessions: deleted (Django's clearsessions);
-- the audit log and the admin's log: kept, but who acted is pseudonymised after
-  SOLIDAIRE_AUDIT_IDENTITY_YEARS.
+- the audit log and the admin's log: kept, but the e-mail addresses in them become a fingerprint
+  after SOLIDAIRE_AUDIT_IDENTITY_YEARS.
 
-Each job is idempotent and takes `now`, so that tests run it on constructed dates."""
+Each job is idempotent and takes `now`, so that tests and `solidaire retention --as-of` run it on
+other dates; `run_all(dry_run=True)` counts without changing anything."""
 
-import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,8 +27,8 @@ from solidaire.payments.models import Notification, NotificationStatus
 from solidaire.tenants.models import Collectivite
 
 from . import actions
+from .identity import fingerprint
 
-EMAIL = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+\.[A-Za-z]{2,}")
 BATCH = 500
 
 
@@ -70,13 +70,14 @@ def _forget(tenant, keys) -> int:
 
 
 def rejected_notifications(*, now=None) -> int:
-    """Drops the bodies and headers of rejected notifications past their period."""
+    """Drops the bodies, headers and events read from them of rejected notifications past their
+    period (their size, SHA-256, reason and dates stay)."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.SOLIDAIRE_REJECTED_NOTIFICATION_DAYS)
     return (
         Notification.objects.filter(status=NotificationStatus.REJECTED, received_at__lt=cutoff)
-        .filter(~Q(body="") | ~Q(headers={}))
-        .update(body="", headers={})
+        .filter(~Q(body="") | ~Q(headers={}) | ~Q(event={}))
+        .update(body="", headers={}, event={})
     )
 
 
@@ -88,26 +89,44 @@ def sessions(*, now=None) -> int:
 
 def logs(*, now=None) -> int:
     """Who acted, in the audit log and the admin's log, past SOLIDAIRE_AUDIT_IDENTITY_YEARS: the
-    event stays (what, when, on what), the e-mail addresses in it become a fingerprint."""
+    event stays (what, when, on what), the e-mail addresses in it become a fingerprint. Returns
+    how many events and entries changed."""
     now = now or timezone.now()
     cutoff = years_ago(now, settings.SOLIDAIRE_AUDIT_IDENTITY_YEARS)
     events = AuditEvent.objects.filter(created_at__lt=cutoff).filter(
         Q(actor_label__contains="@") | Q(object_label__contains="@") | Q(data__icontains="@")
     )
     with transaction.atomic():
-        count = actions.pseudonymise_audit(events, EMAIL)
-        entries = LogEntry.objects.filter(action_time__lt=cutoff, object_repr__contains="@")
-        for entry in entries:
-            redacted = EMAIL.sub(actions.ERASED, entry.object_repr)
-            models.QuerySet(LogEntry).filter(pk=entry.pk).update(object_repr=redacted)
-            count += 1
+        count = actions.pseudonymise_audit(events, actions.EMAIL_ADDRESS)
+        entries = LogEntry.objects.filter(action_time__lt=cutoff).filter(
+            Q(object_repr__contains="@") | Q(change_message__contains="@")
+        )
+        for entry in entries.only("pk", "object_repr", "change_message"):
+            updates = {
+                field: actions.EMAIL_ADDRESS.sub(lambda m: fingerprint(m.group(0)), getattr(entry, field))
+                for field in ("object_repr", "change_message")
+            }
+            updates = {field: value for field, value in updates.items() if value != getattr(entry, field)}
+            if updates:
+                models.QuerySet(LogEntry).filter(pk=entry.pk).update(**updates)
+                count += 1
     return count
 
 
-def run_all(*, now=None) -> dict[str, int]:
-    return {
-        "donors": donors(now=now),
-        "rejected_notifications": rejected_notifications(now=now),
-        "sessions": sessions(now=now),
-        "logs": logs(now=now),
-    }
+JOBS = {
+    "donors": donors,
+    "rejected_notifications": rejected_notifications,
+    "sessions": sessions,
+    "logs": logs,
+}
+
+
+def run_all(*, now=None, dry_run: bool = False) -> dict[str, int]:
+    """Every job, each in its own transaction; with `dry_run`, all of them in one transaction
+    rolled back at the end: the counts of what would be done, nothing changed."""
+    if not dry_run:
+        return {name: job(now=now) for name, job in JOBS.items()}
+    with transaction.atomic():
+        done = {name: job(now=now) for name, job in JOBS.items()}
+        transaction.set_rollback(True)
+    return done

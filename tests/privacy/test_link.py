@@ -11,9 +11,12 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from solidaire.donations.notifications import gift_url
 from solidaire.privacy import identity
+from solidaire.vouchers.documents import private_url
 
 from ..gifts import give
+from ..vouchers.helpers import approved_offer
 from .helpers import link_in_last_email, path_of
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +26,8 @@ TOKENS = re.compile(rb'(name="csrfmiddlewaretoken" value=|nonce=)"[^"]*"')
 def same_page(response) -> bytes:
     """The page without what changes at every answer (CSRF tokens, CSP nonces)."""
     return TOKENS.sub(rb"\1", response.content)
+
+
 ASK = reverse("privacy:ask")
 SPACE = reverse("privacy:space")
 
@@ -128,3 +133,18 @@ def test_a_signed_in_person_with_a_verified_address_reaches_the_space_from_my_ac
     assert SPACE in account.content.decode()
     assert client.get(SPACE).status_code == 200
     assert "Café de la Gare" in client.get(SPACE).content.decode()
+
+
+def test_the_space_lists_the_gifts_of_every_collectivite_with_receipt_and_voucher(client_for, personas, cafe_a, cafe_b):
+    approved_offer(cafe_a, kind="item", item_label="Un café offert")
+    in_a = give(cafe_a, 500, email="jean@example.org")
+    in_b = give(cafe_b, 700, email="Jean@Example.org")
+    give(cafe_a, 900, email="someone.else@example.org")
+    client = client_for(personas.b)
+    client.get(reverse("privacy:open", args=[identity.make_token("jean@example.org")]))
+    page = client.get(SPACE).content.decode().replace("&amp;", "&")
+    assert gift_url(in_a) in page and gift_url(in_a).startswith("http://grand-est.localhost/")
+    assert gift_url(in_b) in page and gift_url(in_b).startswith("http://metz.localhost/")
+    assert private_url(in_a.voucher) in page
+    assert "Région Grand Est" in page and "Ville de Metz" in page
+    assert page.count("<tr>") == 3  # the header and two gifts: not the other donor's
