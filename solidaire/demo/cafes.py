@@ -109,7 +109,11 @@ DESCRIPTIONS = [
 
 
 def _siret(rng) -> str:
-    base = f"{rng.randrange(10**12, 10**13):013d}"
+    """A valid SIRET: a SIREN with its check digit, then a NIC making the 14 digits Luhn-valid (as
+    the registration form and the open data's schema check them)."""
+    digits = f"{rng.randrange(10**12, 10**13):013d}"
+    siren = digits[:8] + luhn.calc_check_digit(digits[:8])
+    base = siren + digits[8:12]
     return base + luhn.calc_check_digit(base)
 
 

@@ -72,6 +72,7 @@ TENANTS = [
         "name": "Ville de Strasbourg",
         "article": "la",
         "siren": "216704825",
+        "siret": "21670482500019",  # its seat (SIREN + NIC 00019, Luhn-valid): the grantor of its campaigns
         "insee_code": "67482",
         "main_colour": "#9a1f40",
         "contact_email": "contact@strasbourg.example",
@@ -112,6 +113,9 @@ CAFE_TEXT_DE = (
 def _tenant(spec) -> Collectivite:
     existing = Collectivite.objects.filter(slug=spec["slug"]).first()
     if existing is not None:
+        if spec.get("siret") and not existing.siret:  # a demo seeded before the SIRET was asked for
+            existing.siret = spec["siret"]
+            existing.save(update_fields=["siret"])
         return existing
     form = CollectiviteCreationForm(
         data={

@@ -141,7 +141,7 @@ def beneficiaries(campaign) -> list[Beneficiary]:
         )
     )
     found = []
-    for registration in registrations.iterator(chunk_size=2000):
+    for registration in registrations:
         if registration.pk not in ids:
             continue
         establishment = registration.establishment

@@ -86,6 +86,7 @@ def datasets(request):
 def catalogue(request):
     """The collectivité’s datasets in a DCAT-like JSON (the fields data.gouv.fr asks for)."""
     tenant = request.tenant
+    site = tenant_url(tenant, "", request)  # one look-up of the canonical host for every link
     items = []
     for item in _datasets(request):
         if item["missing"]:
@@ -103,8 +104,8 @@ def catalogue(request):
                 "publisher": {"name": tenant.name, "siret": tenant.siret},
                 "license": scdl.LICENCE_ID,
                 "license_url": scdl.LICENCE_URL,
-                "url": tenant_url(tenant, reverse("opendata:subventions_csv", args=[campaign.slug]), request),
-                "landing_page": tenant_url(tenant, reverse("opendata:transparency", args=[campaign.slug]), request),
+                "url": site + reverse("opendata:subventions_csv", args=[campaign.slug]),
+                "landing_page": site + reverse("opendata:transparency", args=[campaign.slug]),
                 "format": "csv",
                 "mime": "text/csv",
                 "schema": {"name": scdl.SCHEMA_NAME, "version": scdl.SCHEMA_VERSION, "url": scdl.SCHEMA_URL},
@@ -115,7 +116,7 @@ def catalogue(request):
     body = {
         "title": f"Données ouvertes — {tenant.name}",
         "publisher": {"name": tenant.name, "siret": tenant.siret},
-        "homepage": tenant_url(tenant, reverse("opendata:datasets"), request),
+        "homepage": site + reverse("opendata:datasets"),
         "license": scdl.LICENCE_ID,
         "license_url": scdl.LICENCE_URL,
         "datasets": items,

@@ -4,7 +4,11 @@ describes the published files (title, description, licence, url, schema, tempora
 modified)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import override
 
 from solidaire.opendata import scdl
 
@@ -30,7 +34,9 @@ def test_the_page_lists_each_public_campaign(personas, client_for, campaign, caf
     html = client_for(personas.a).get(PAGE).content.decode()
     assert reverse("opendata:subventions_csv", args=[campaign.slug]) in html
     assert reverse("opendata:subventions_csv", args=[waiting.slug]) not in html
-    assert "Commerces solidaires" in html and "date of the decision" in html
+    with override("fr"):  # the page's language: what is missing, as the page says it
+        lacking = escape(str(scdl.MISSING["decision_date"]))
+    assert "Commerces solidaires" in html and lacking in html
     assert draft.title not in html and theirs.title not in html
     assert scdl.LICENCE_URL in html and scdl.SCHEMA_PAGE in html
     assert "Licence Ouverte" in html
@@ -61,3 +67,19 @@ def test_the_catalogue_describes_the_published_files(personas, client_for, campa
 
 def test_the_catalogue_of_another_collectivite_is_its_own(personas, client_for, campaign):
     assert client_for(personas.b).get(CATALOGUE).json()["datasets"] == []
+
+
+def test_the_page_costs_the_same_queries_whatever_the_number_of_campaigns(personas, client_for, campaign, cafe):
+    give(cafe, 500)
+    client = client_for(personas.a)
+
+    def queries(path):
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    few = [queries(PAGE), queries(CATALOGUE)]
+    for n in range(4):
+        CampaignFactory(collectivite=personas.a.tenant, title=f"Campagne {n}", decision_date="2021-01-01")
+    assert [queries(PAGE), queries(CATALOGUE)] == few

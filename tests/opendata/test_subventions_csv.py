@@ -126,7 +126,9 @@ def test_amounts_equal_the_journal_and_refunds_reduce_them(personas, client_for,
     give(cafe, 500, email="two@example.org")
     give(bar, 300, email="three@example.org")
     refund(first, amount_cents=400)  # a partial refund takes back 4 € of the match
-    rows = {row["nomBeneficiaire"]: Decimal(row["montant"]) for row in parse(download(client_for(personas.a), campaign))}
+    rows = {
+        row["nomBeneficiaire"]: Decimal(row["montant"]) for row in parse(download(client_for(personas.a), campaign))
+    }
     assert rows[cafe.establishment.legal_name] == journal_match(cafe) == Decimal("11.00")
     assert rows[bar.establishment.legal_name] == journal_match(bar) == Decimal("3.00")
 
@@ -174,9 +176,9 @@ def test_any_history_of_gifts_and_refunds_matches_the_journal(personas, client_f
         expected = journal_match(registration)
         assert rows.get(registration.establishment.siret, Decimal(0)) == expected
     used = -sum(
-        Posting.objects.filter(
-            account__kind=AccountKind.CAMPAIGN_MATCHING, account__campaign=campaign
-        ).values_list("amount_cents", flat=True)
+        Posting.objects.filter(account__kind=AccountKind.CAMPAIGN_MATCHING, account__campaign=campaign).values_list(
+            "amount_cents", flat=True
+        )
     )
     assert sum(rows.values()) == Decimal(-used) / 100
 

@@ -4,15 +4,20 @@ what each beneficiary received — from the journal and the confirmed gifts, ref
 donor ever named."""
 
 import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import override
 
 from solidaire.core.money import format_cents
-from solidaire.opendata.figures import transparency
+from solidaire.opendata import views
+from solidaire.opendata.figures import Breakdown, transparency
 
 from ..donations.helpers import refund
 from ..factories import CampaignFactory
-from ..gifts import give, start
+from ..gifts import approved_registration, give, start
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +105,62 @@ def test_without_siret_the_page_says_what_is_missing(personas, client_for, campa
     html = page(client_for(personas.a), campaign)
     assert reverse("opendata:subventions_csv", args=[campaign.slug]) not in html
     assert "SIRET" in html
+
+
+def _queries(client, path: str) -> int:
+    client.get(path)  # the first request fills the caches (tenant, site settings)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_many_beneficiaries_cost_no_more_queries_and_are_listed_page_by_page(
+    personas, client_for, campaign, cafe, bar, monkeypatch
+):
+    """The figures are a handful of aggregate queries whatever the number of beneficiaries, and
+    the list shows one page of them at a time (the totals and distributions cover them all)."""
+    monkeypatch.setattr(views, "PER_PAGE", 10)
+    client = client_for(personas.a)
+    give(cafe, 500, email="one@example.org")
+    give(bar, 500, email="two@example.org")
+    paths = [url(campaign), url(campaign) + "?page=2", reverse("opendata:subventions_csv", args=[campaign.slug])]
+    few = [_queries(client, path) for path in paths]
+
+    for n in range(23):
+        give(approved_registration(campaign, name=f"Estaminet {n:02d}"), 300, email=f"d{n}@example.org")
+    many = [_queries(client, path) for path in paths]
+    assert many == few, "no query per beneficiary"
+    assert max(many) <= 20
+
+    figures = transparency(campaign)
+    assert len(figures.beneficiaries) == 25 and figures.gifts_count == 25
+    first, third = page(client, campaign), client.get(url(campaign) + "?page=3").content.decode()
+    assert first.count('<tr>\n              <th scope="row">') == 10
+    assert "Bar du Port" in first and "Estaminet 00" in first and "Estaminet 22" not in first
+    assert "Estaminet 22" in third and "Bar du Port" not in third
+    assert 'rel="next"' in first and "?page=2" in first
+    assert escape(format_cents(figures.gifts_cents, "fr")) in third  # the totals are the whole campaign’s
+    assert "<td>25</td>" in third
+
+
+def test_the_budget_is_drawn_and_given_as_a_table_too(personas, client_for, campaign, cafe):
+    give(cafe, 1000)
+    html = page(client_for(personas.a), campaign)
+    assert f'<progress id="transparency-budget" max="{campaign.matching_budget_cents}" value="1000">' in html
+    assert '<label for="transparency-budget">' in html
+    assert html.count("<caption>") == 4  # totals, by département, by category, beneficiaries
+    assert html.count('<th scope="row">') >= 7
+
+
+def test_french_typography(personas, client_for, campaign, cafe):
+    """Amounts, counts and percentages as French writes them: never a breaking space before
+    % or €, thousands grouped with a non-breaking space."""
+    give(cafe, 1000)
+    html = page(client_for(personas.a), campaign)
+    main = html[html.index("<main") : html.index("</main>")]
+    assert " %" not in main and " €" not in main
+    assert "0\u00a0%" in main or "0&nbsp;%" in main
+    with override("fr"):
+        line = Breakdown(key="cafe", label="Café", beneficiaries=1234, gifts_count=123456)
+        table = render_to_string("opendata/includes/breakdown.html", {"lines": [line]})
+    assert "1\u00a0234" in table and "123\u00a0456" in table
