@@ -148,7 +148,7 @@ def test_the_write_path_refuses_whatever_the_page(personas, registration):
     with pytest.raises(ActionError) as refused:
         actions.approve(registration=registration, moderator=personas.a.moderator)
     assert refused.value.code == "not_approvable"
-    assert str(refused.value.message) == NO_OFFER
+    assert str(refused.value.message) == translated(NO_OFFER)
     assert status_of(registration) == "pending"
 
 

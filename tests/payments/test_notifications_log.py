@@ -32,6 +32,11 @@ SIGNATURE = (
 )
 
 
+def said(msgid: str, **values) -> str:
+    """The French sentence as `text` shows it (non-breaking spaces as plain spaces)."""
+    return translated(msgid, **values).replace("\u202f", " ").replace("\u00a0", " ")
+
+
 def page_of(client) -> str:
     return html.unescape(text(client.get(URL)))
 
@@ -55,7 +60,7 @@ def test_finance_officer_sees_a_rejected_amount_and_why(personas, client_for, gi
 def test_forged_notifications_are_listed_too(personas, client_for, gift):
     post_notification(personas.a.host, sandbox_body(gift), secret="whsec_forged")
     page = html.unescape(text(client_for(personas.a, personas.a.admin).get(URL)))
-    assert translated(SIGNATURE) in page
+    assert said(SIGNATURE) in page
     assert "bad or stale signature" in page  # the technical reason, in a detail
 
 
@@ -98,7 +103,7 @@ def test_each_notification_shows_its_size_and_its_hash_shortened_and_whole(perso
     assert size in page
     assert f"<code>{digest[:12]}…</code>" in page  # shortened, in the summary
     assert f"<code>{digest}</code>" in page  # whole, in the detail
-    assert translated("kept whole") in page
+    assert said("kept whole") in page
 
 
 def test_a_rejected_delivery_larger_than_the_excerpt_says_it_was_truncated(personas, client_for, gift):
@@ -109,8 +114,8 @@ def test_a_rejected_delivery_larger_than_the_excerpt_says_it_was_truncated(perso
     page = page_of(client_for(personas.a, personas.a.finance))
     with translation.override("fr"):
         kept = filesizeformat(inbox.REJECTED_EXCERPT_BYTES).replace("\u00a0", " ")
-    assert translated("truncated: only its first %(kept)s are kept", kept=kept) in page
-    assert translated("kept whole") not in page
+    assert said("truncated: only its first %(kept)s are kept", kept=kept) in page
+    assert said("kept whole") not in page
     assert hashlib.sha256(body).hexdigest() in page
 
 
@@ -121,10 +126,10 @@ def test_a_delivery_too_large_to_be_read_has_no_hash_and_says_so(personas, clien
     )
     assert response.status_code == 413
     page = page_of(client_for(personas.a, personas.a.finance))
-    assert translated("not read: too large") in page
+    assert said("not read: too large") in page
     with translation.override("fr"):
         limit = filesizeformat(1024).replace("\u00a0", " ")
-    assert translated("It was larger than the inbox accepts (%(limit)s): it was not read.", limit=limit) in page
+    assert said("It was larger than the inbox accepts (%(limit)s): it was not read.", limit=limit) in page
     assert "SHA-256" not in page
 
 
