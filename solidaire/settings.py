@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "solidaire.exports",
     "solidaire.opendata",
     "solidaire.privacy",
+    "solidaire.mutualaid",
     "solidaire.api",
     "solidaire.demo",
     "solidaire.accounts.operator_admin.OperatorAdminConfig",  # django.contrib.admin
@@ -282,6 +283,7 @@ CELERY_BEAT_SCHEDULE = {
     "expired-exports": {"task": "solidaire.exports.tasks.delete_expired", "schedule": 3600.0},
     "budget-alerts": {"task": "solidaire.reporting.tasks.check_budget_alerts", "schedule": 3600.0},
     "privacy-retention": {"task": "solidaire.privacy.tasks.retention", "schedule": 86400.0},
+    "mutual-aid-expiry": {"task": "solidaire.mutualaid.tasks.expire_posts", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -392,6 +394,12 @@ SOLIDAIRE_HOLDS_PER_DEVICE = env_int("SOLIDAIRE_HOLDS_PER_DEVICE", 3)
 SOLIDAIRE_PRIVACY_LINK_MINUTES = env_int("SOLIDAIRE_PRIVACY_LINK_MINUTES", 60)
 SOLIDAIRE_REJECTED_NOTIFICATION_DAYS = env_int("SOLIDAIRE_REJECTED_NOTIFICATION_DAYS", 90)
 SOLIDAIRE_AUDIT_IDENTITY_YEARS = env_int("SOLIDAIRE_AUDIT_IDENTITY_YEARS", 5)
+
+# Mutual aid (docs/adr/0024-relayed-contact.md): the domain of the e-mail relay. Messages of a
+# conversation are e-mailed with a Reply-To of entraide+<signed token>@<this domain>, whose mail
+# server pipes what it receives to `solidaire relay-inbound`. Empty: no answers by e-mail (the
+# e-mails say to answer on the platform).
+SOLIDAIRE_RELAY_DOMAIN = env("SOLIDAIRE_RELAY_DOMAIN", "")
 
 # Rate limits key on the client's address: behind a load balancer, name the header it sets
 # (as a META key, such as HTTP_X_REAL_IP); by default the socket's address.

@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("", include("solidaire.exports.urls")),
     path("", include("solidaire.opendata.urls")),
     path("", include("solidaire.privacy.urls")),
+    path("", include("solidaire.mutualaid.urls")),
     path("", include("solidaire.audit.urls")),
     prefix_default_language=False,
 )

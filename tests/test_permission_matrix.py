@@ -43,6 +43,9 @@ from solidaire.campaigns.models import Campaign
 from solidaire.donations.models import Gift
 from solidaire.exports import actions as export_actions
 from solidaire.geo.models import Commune
+from solidaire.mutualaid import actions as mutualaid_actions
+from solidaire.mutualaid import conversations as mutualaid_conversations
+from solidaire.mutualaid.models import Post
 from solidaire.payouts import actions as payout_actions
 from solidaire.payouts.models import PayoutSettings, StatementImport
 from solidaire.privacy import identity as privacy_identity
@@ -52,6 +55,7 @@ from solidaire.vouchers.models import StaffInvitation
 from .beneficiaries.helpers import EstablishmentFactory, RegistrationFactory
 from .factories import CampaignFactory
 from .gifts import give
+from .mutualaid.helpers import write as mutualaid_write
 from .vouchers.helpers import approved_offer, propose, redeem, voucher_for
 
 pytestmark = pytest.mark.django_db
@@ -294,6 +298,45 @@ MATRIX = {
     "reporting:dashboard_chart [B's]":          (LOGIN, 404,   404,   404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "reporting:dashboard_download":             (LOGIN, 200,   200,   200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "reporting:dashboard_download [B's]":       (LOGIN, 404,   404,   404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    # Mutual aid (A's network switched on, B's too): the list, its map and markers, an open post
+    # of A.donor's are public; a post in a sensitive category is for moderators (and vetted
+    # volunteers) and its author; one waiting for review for its author and the moderators;
+    # posting and one's own posts for any signed-in person; a post's moves for its author only.
+    "mutualaid:network":                        (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:map":                            (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:markers":                        (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:post":                           (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:post [sensitive]":               (404,   200,   200,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:post [pending]":                 (404,   200,   200,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:post [B's]":                     (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:new_post":                       (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:my_posts":                       (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:move":                           (LOGIN, 404,   404,   404,   404,   404,   DONE,  404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:move [B's]":                     (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    # Mutual aid, back office: the network's settings and categories (manage_branding), the posts
+    # waiting for review (moderate); B's are not found.
+    "mutualaid:manage":                         (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:category_create":                (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:category_edit":                  (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:category_edit [B's]":            (LOGIN, 404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:moderation":                     (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:moderate_post":                  (LOGIN, DONE,  DONE,  403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:moderate_post [B's]":            (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:volunteers":                     (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    # Conversations (issue 12, item 4): A.owner answered A.donor's open post, B.owner B.donor's.
+    # Anyone signed in may answer a post they may read (A.owner is sent on to the conversation he
+    # has, A.donor shown that it is her own); a conversation is its two participants' only, on
+    # its collectivité's host only: the team included, everyone else gets 404.
+    "mutualaid:conversation_start":             (LOGIN, 200,   200,   200,   200,   DONE,  200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:conversation_start [sensitive]": (LOGIN, 200,   200,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:conversation_start [B's]":       (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:conversations":                  (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:conversation":                   (LOGIN, 404,   404,   404,   404,   200,   200,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:conversation [B's]":             (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:conversation_share":             (LOGIN, 404,   404,   404,   404,   DONE,  DONE,  404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:conversation_share [B's]":       (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:conversation_close":             (LOGIN, 404,   404,   404,   404,   DONE,  DONE,  404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:conversation_close [B's]":       (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
 }
 # fmt: on
 
@@ -320,6 +363,8 @@ class World:
     b_cafe: Registration  # B.owner's café, approved in b_published
     a_gift: Gift = field(init=False)  # dora's 5 € to a_cafe, paid in the sandbox
     b_gift: Gift = field(init=False)  # dan's 5 € to b_cafe, paid in the sandbox
+    a_posts: dict = field(init=False)  # dora's mutual-aid posts: open, sensitive, pending
+    b_post: Post = field(init=False)  # dan's open post in Metz
 
 
 def invitation(tenant, email):
@@ -367,7 +412,60 @@ def world(personas):
     )
     world.a_gift = give(world.a_cafe, email=a.donor.email)
     world.b_gift = give(world.b_cafe, email=b.donor.email)
+    mutual_aid(world, a, b)
     return world
+
+
+def mutual_aid(w: World, a, b) -> None:
+    for side in (a, b):
+        mutualaid_actions.configure(
+            collectivite=side.tenant, actor=side.admin, enabled=True, pre_moderation="sensitive"
+        )
+    sensitive = mutualaid_write(a.tenant, a.donor, slug="garde-enfants", title="Garde mercredi")
+    mutualaid_actions.decide_post(post=sensitive, moderator=a.moderator, approve=True)
+    w.a_posts = {"open": mutualaid_write(a.tenant, a.donor), "[sensitive]": sensitive}
+    mutualaid_actions.configure(collectivite=a.tenant, actor=a.admin, pre_moderation="everything")
+    w.a_posts["[pending]"] = mutualaid_write(a.tenant, a.donor, slug="demarches", title="Papiers")
+    w.b_post = mutualaid_write(b.tenant, b.donor, commune="57463")
+
+
+def conversations_of(w: World) -> dict:
+    """What the conversation rows point at, made the first time a row asks: A.owner answered
+    A.donor's open post, B.owner B.donor's."""
+    if not hasattr(w, "conversations"):
+        w.conversations = {
+            side: mutualaid_conversations.start(post=post, person=cafe.establishment.owner, text="Je peux aider.")
+            for side, post, cafe in (("A", w.a_posts["open"], w.a_cafe), ("B", w.b_post, w.b_cafe))
+        }
+    return w.conversations
+
+
+def conversation_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
+    if name == "mutualaid:conversations":
+        return ("get", reverse(name), {})
+    if name == "mutualaid:conversation_start":
+        post = w.b_post if whose == "[B's]" else w.a_posts.get(whose, w.a_posts["open"])
+        conversations_of(w)
+        return ("get", reverse(name, args=[post.pk]), {})
+    conversation = conversations_of(w)["B" if whose == "[B's]" else "A"]
+    method = "get" if name == "mutualaid:conversation" else "post"
+    return (method, reverse(name, args=[conversation.pk]), {})
+
+
+def mutualaid_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
+    if name.startswith("mutualaid:conversation"):
+        return conversation_request(name, whose, w)
+    post = w.b_post if whose == "[B's]" else w.a_posts.get(whose, w.a_posts["open"])
+    if name == "mutualaid:post":
+        return ("get", reverse(name, args=[post.pk]), {})
+    if name == "mutualaid:move":
+        return ("post", reverse(name, args=[post.pk]), {"action": "close"})
+    if name == "mutualaid:moderate_post":
+        pending = w.b_post if whose == "[B's]" else w.a_posts["[pending]"]
+        return ("post", reverse(name, args=[pending.pk]), {"decision": "approve"})
+    if name == "mutualaid:category_edit":
+        return ("get", reverse(name, args=[post.category.pk]), {})
+    return ("get", reverse(name), {})
 
 
 @pytest.fixture(autouse=True)
@@ -403,6 +501,8 @@ def request_for(row: str, w: World) -> tuple[str, str, dict]:
         return opendata_request(name, campaign)
     if name.startswith("privacy:"):
         return privacy_request(name)
+    if name.startswith("mutualaid:"):
+        return mutualaid_request(name, whose, w)
     special = {
         "set_language": lambda: ("post", reverse(name), {"language": "fr", "next": "/"}),
         "csp_report": lambda: (
@@ -727,6 +827,7 @@ def test_every_namespace_is_in_the_matrix():
         "reporting",
         "opendata",
         "privacy",
+        "mutualaid",
     }
 
 

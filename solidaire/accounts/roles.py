@@ -69,6 +69,7 @@ CAPABILITY_PAGES: dict[Capability, tuple[tuple[str, str], ...]] = {
         ),
         ("beneficiaries:changes_queue", _("Review the changes owners make to their establishment’s page.")),
         ("vouchers:offers_queue", _("Approve or reject the counterparts establishments offer.")),
+        ("mutualaid:moderation", _("Approve or reject the mutual-aid posts waiting for review.")),
     ),
     Capability.FINANCE: (
         ("donations:finance_gifts", _("Follow the gifts; refund them, in whole or in part; follow disputes.")),
@@ -90,6 +91,7 @@ CAPABILITY_PAGES: dict[Capability, tuple[tuple[str, str], ...]] = {
     Capability.MANAGE_BRANDING: (
         ("tenants:branding", _("Set the collectivité’s logo, colour, contact, sender of e-mails and public pages.")),
         ("payments:settings", _("Choose the payment provider and its settings.")),
+        ("mutualaid:manage", _("Switch the mutual-aid network on or off, set its rules and edit its categories.")),
     ),
     Capability.MANAGE_TEAM: (("accounts:team", _("Invite people to the team and change or remove their roles.")),),
     Capability.VIEW_AUDIT: (("audit:log", _("Read the audit log and export it.")),),

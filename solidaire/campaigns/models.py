@@ -86,7 +86,9 @@ class Campaign(Translated, models.Model):
         _("decision reference"),
         max_length=200,
         blank=True,
-        help_text=_("The deliberation that grants the public match, e.g. “Délibération CP-2026-118”; published in the open data."),
+        help_text=_(
+            "The deliberation that grants the public match, e.g. “Délibération CP-2026-118”; published in the open data."
+        ),
     )
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)

@@ -88,7 +88,7 @@ class RedirectToPreferredLanguage:
 
 # Where the private pages live, after the language prefix: the back office, the operator’s admin,
 # the owner's space, the accounts, an invitation (to a team or a counter), a gift (its page and
-# the API's), a voucher and the sandbox's checkout.
+# the API's), a voucher, the sandbox's checkout, a mutual-aid member's posts, form and conversations.
 PRIVATE_PREFIXES = (
     "/gestion/",
     "/operator/",
@@ -101,6 +101,9 @@ PRIVATE_PREFIXES = (
     "/api/v1/gifts/",
     "/bons/",
     "/sandbox/",
+    "/entraide/publier/",
+    "/entraide/mes-annonces/",
+    "/entraide/conversations/",
 )
 
 

@@ -27,6 +27,7 @@ from solidaire.vouchers.models import Offer
 
 from .cafes import seed_cafes
 from .gifts import seed_gifts
+from .mutualaid import seed_mutual_aid
 from .payouts import seed_payouts
 
 # Demo logins are public on purpose: they are printed by `make demo` and in the README.
@@ -287,7 +288,25 @@ def _seed_people_and_places() -> list[Login]:
             campaign = _cafe_solidaire(collectivite, admin)
             seed_cafes(collectivite, campaign, moderator)
             logins.append(_owner_establishments(campaign, moderator))
+    logins += _mutual_aid()
     return logins
+
+
+def _mutual_aid() -> list[Login]:
+    strasbourg = Collectivite.objects.get(slug="strasbourg")
+    grand_est = Collectivite.objects.get(slug="grand-est")
+    people = seed_mutual_aid(
+        strasbourg,
+        grand_est,
+        strasbourg_admin=Membership.objects.get(
+            collectivite=strasbourg, user__email=TENANTS[1]["team"][Role.ADMIN]
+        ).user,
+        grand_est_moderator=Membership.objects.get(
+            collectivite=grand_est, user__email=TENANTS[0]["team"][Role.MODERATOR]
+        ).user,
+        password=DEMO_PASSWORD,
+    )
+    return [Login(*person) for person in people]
 
 
 def sample_voucher():

@@ -69,7 +69,7 @@ def test_the_team_page_shows_each_line_with_its_page_and_roles(personas, client_
 
 def test_the_team_page_promises_nothing_the_product_does_not_do(personas, client_for):
     section = roles_section(client_for(personas.a, personas.a.admin).get(TEAM)).lower()
-    for promise in ("mutual", "reports"):
+    for promise in ("reports",):  # mutual aid's pages exist (issue 12); its reports not yet
         assert promise not in section, promise
 
 

@@ -277,6 +277,18 @@ def product_emails(personas):
     )
     _tell_finance_officers(run, None)
 
+    # Mutual aid: the first message of a conversation (on a request, on an offer), an answer.
+    from solidaire.mutualaid import actions as mutualaid
+    from solidaire.mutualaid import conversations
+    from tests.mutualaid.helpers import write as write_post
+
+    mutualaid.configure(collectivite=a.tenant, actor=a.admin, enabled=True, pre_moderation="sensitive")
+    groceries = write_post(a.tenant, a.donor, title="Courses pour ma voisine")
+    lifts = write_post(a.tenant, a.owner, kind="offer", title="Trajets en voiture")
+    talk = conversations.start(post=groceries, person=personas.outsider, text="Je peux passer samedi.")
+    conversations.write(conversation=talk, author=a.donor, text="Merci ! Appelez-moi au 06 12 34 56 78.")
+    conversations.start(post=lifts, person=a.donor, text="Il me faudrait un trajet mardi.")
+
 
 @pytest.fixture
 def every_email(personas, client_for, settings, sent, recorded):

@@ -1,0 +1,302 @@
+"""The demo's mutual-aid networks: Ville de Strasbourg (its quarters, by postal code) and Région
+Grand Est (the communes around Strasbourg), each with the default categories and a dozen posts
+written through the product's write path. Idempotent: a network that has posts is left alone."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from solidaire.accounts.actions import ensure_verified_user
+from solidaire.geo.models import Commune
+from solidaire.mutualaid import actions
+from solidaire.mutualaid.models import Category, Post, PreModeration
+
+RESIDENT_EMAIL = "habitant@strasbourg.example"
+VOLUNTEER_EMAIL = "benevole@strasbourg.example"
+
+# (author, kind, category, title, text, urgency, availability, commune, postal code, on behalf)
+STRASBOURG_POSTS = [
+    (
+        "Nadia",
+        "request",
+        "courses",
+        "Courses pour la semaine",
+        "Je suis à l’isolement : du pain, des légumes et du lait, je rembourse à la livraison.",
+        "today",
+        "En fin de journée",
+        "67482",
+        "67000",
+        False,
+    ),
+    (
+        "Paul",
+        "offer",
+        "courses",
+        "Je fais vos courses le samedi",
+        "Je passe au marché du boulevard de la Marne chaque samedi matin, je peux prendre une liste.",
+        "whenever",
+        "Samedi matin",
+        "67482",
+        "67000",
+        False,
+    ),
+    (
+        "Inès",
+        "request",
+        "medicaments",
+        "Récupérer une ordonnance à la pharmacie",
+        "Pour ma grand-mère qui ne peut pas se déplacer ; l’ordonnance est déjà à la pharmacie.",
+        "today",
+        "Avant 18 h",
+        "67482",
+        "67100",
+        True,
+    ),
+    (
+        "Marc",
+        "offer",
+        "medicaments",
+        "Je peux aller à la pharmacie pour vous",
+        "Je travaille à côté de la place de l’Étoile, je peux passer chercher des médicaments.",
+        "week",
+        "Midi ou soir",
+        "67482",
+        "67100",
+        False,
+    ),
+    (
+        "Lucie",
+        "request",
+        "appel-amical",
+        "Un coup de fil de temps en temps",
+        "Je vis seule depuis le début du confinement, j’aimerais discuter un peu au téléphone.",
+        "week",
+        "L’après-midi",
+        "67482",
+        "67200",
+        False,
+    ),
+    (
+        "Hugo",
+        "offer",
+        "appel-amical",
+        "Appels amicaux en allemand ou en français",
+        "Étudiant, disponible pour des appels réguliers, en français ou en allemand.",
+        "whenever",
+        "Tous les jours après 17 h",
+        "67482",
+        "67000",
+        False,
+    ),
+    (
+        "Sophie",
+        "request",
+        "demarches",
+        "Aide pour une demande en ligne à la CAF",
+        "Je n’arrive pas à remplir le formulaire en ligne, quelqu’un pourrait-il m’aider ?",
+        "week",
+        "Mardi ou jeudi",
+        "67482",
+        "67200",
+        False,
+    ),
+    (
+        "Karim",
+        "offer",
+        "bricolage",
+        "Petites réparations à domicile",
+        "Robinet qui fuit, étagère à fixer : je viens avec mes outils.",
+        "whenever",
+        "Le week-end",
+        "67482",
+        "67100",
+        False,
+    ),
+    (
+        "Élise",
+        "request",
+        "transport",
+        "Trajet pour un rendez-vous à l’hôpital",
+        "Rendez-vous à Hautepierre jeudi à 10 h pour mon père, qui ne conduit plus.",
+        "week",
+        "Jeudi matin",
+        "67482",
+        "67200",
+        True,
+    ),
+    (
+        "Thomas",
+        "offer",
+        "transport",
+        "Je peux conduire pour des rendez-vous médicaux",
+        "Voiture disponible en semaine, je peux accompagner à l’hôpital ou chez le médecin.",
+        "whenever",
+        "En semaine",
+        "67482",
+        "67000",
+        False,
+    ),
+    (
+        "Amina",
+        "request",
+        "garde-enfants",
+        "Garde de deux enfants mercredi après-midi",
+        "Je suis infirmière et de garde mercredi ; mes enfants ont 6 et 9 ans.",
+        "week",
+        "Mercredi 13 h – 18 h",
+        "67482",
+        "67100",
+        False,
+    ),
+    (
+        "Jeanne",
+        "request",
+        "autre",
+        "Promener mon chien",
+        "Je me suis cassé la jambe : quelqu’un pourrait-il sortir mon chien le soir ?",
+        "today",
+        "Le soir",
+        "67482",
+        "67000",
+        False,
+    ),
+]
+GRAND_EST_POSTS = [
+    (
+        "Claire",
+        "request",
+        "courses",
+        "Courses à Schiltigheim",
+        "Quelques courses de base pour un couple de personnes âgées.",
+        "today",
+        "Le matin",
+        "67447",
+        "",
+        True,
+    ),
+    (
+        "Louis",
+        "offer",
+        "courses",
+        "Courses à Illkirch",
+        "Je fais mes courses le mercredi, je peux en prendre pour un voisin.",
+        "week",
+        "Mercredi",
+        "67218",
+        "",
+        False,
+    ),
+    (
+        "Yasmine",
+        "request",
+        "demarches",
+        "Déclaration d’impôts à Bischheim",
+        "Besoin d’aide pour la déclaration en ligne.",
+        "whenever",
+        "Le soir",
+        "67043",
+        "",
+        False,
+    ),
+    (
+        "Julien",
+        "offer",
+        "bricolage",
+        "Bricolage à Lingolsheim",
+        "Montage de meubles, petites réparations.",
+        "whenever",
+        "Le week-end",
+        "67267",
+        "",
+        False,
+    ),
+    (
+        "Chantal",
+        "request",
+        "appel-amical",
+        "Discuter un peu à Hoenheim",
+        "Un appel par semaine me ferait du bien.",
+        "week",
+        "L’après-midi",
+        "67204",
+        "",
+        False,
+    ),
+    (
+        "Romain",
+        "offer",
+        "transport",
+        "Trajets depuis Schiltigheim",
+        "Je vais à Strasbourg tous les jours, je peux emmener quelqu’un.",
+        "whenever",
+        "Matin et soir",
+        "67447",
+        "",
+        False,
+    ),
+]
+
+
+def _author(name: str, tenant_slug: str):
+    user, _created = ensure_verified_user(email=f"{name.lower()}@entraide-{tenant_slug}.example")
+    if user.first_name != name:
+        user.first_name = name
+        user.save(update_fields=["first_name"])
+    return user
+
+
+def _write(collectivite, posts, moderator, *, resident=None):
+    categories = {c.slug: c for c in Category.objects.filter(collectivite=collectivite)}
+    written = []
+    for i, (name, kind, slug, title, text, urgency, availability, commune, postal_code, on_behalf) in enumerate(posts):
+        author = resident if (resident is not None and i == 0) else _author(name, collectivite.slug)
+        post = Post(
+            collectivite=collectivite,
+            kind=kind,
+            category=categories[slug],
+            title=title,
+            text=text,
+            urgency=urgency,
+            availability=availability,
+            commune=Commune.objects.get(pk=commune),
+            postal_code=postal_code,
+            on_behalf=on_behalf,
+            ends_on=timezone.localdate() + timedelta(days=30),
+        )
+        written.append(actions.create_post(post=post, author=author))
+    for post in written:  # the childcare request waited for the moderator
+        if post.moderation == "pending":
+            actions.decide_post(post=post, moderator=moderator, approve=True)
+    return written
+
+
+def seed_mutual_aid(
+    strasbourg, grand_est, *, strasbourg_admin, grand_est_moderator, password: str
+) -> list[tuple[str, str, str]]:
+    """Switches both networks on with their posts; returns the (collectivité, role, e-mail) of the
+    demo's resident and vetted volunteer, who sign in with `password`."""
+    resident, _created = ensure_verified_user(email=RESIDENT_EMAIL, password=password)
+    volunteer, _created = ensure_verified_user(email=VOLUNTEER_EMAIL, password=password)
+    for user, name in ((resident, "Nadia"), (volunteer, "Victor")):
+        if not user.first_name:
+            user.first_name = name
+            user.save(update_fields=["first_name"])
+    for collectivite, posts, moderator, who in (
+        (strasbourg, STRASBOURG_POSTS, strasbourg_admin, resident),
+        (grand_est, GRAND_EST_POSTS, grand_est_moderator, None),
+    ):
+        if Post.objects.filter(collectivite=collectivite).exists():
+            continue
+        # Written under "sensitive categories only" so that the list is full; then first posts
+        # of new people wait for a moderator, as a collectivité would usually choose.
+        actions.configure(
+            collectivite=collectivite, actor=moderator, enabled=True, pre_moderation=PreModeration.SENSITIVE
+        )
+        _write(collectivite, posts, moderator, resident=who)
+        actions.configure(collectivite=collectivite, actor=moderator, pre_moderation=PreModeration.FIRST_POSTS)
+    actions.vet_volunteer(collectivite=strasbourg, user=volunteer, actor=strasbourg_admin)
+    return [
+        (strasbourg.name, str(_("Mutual-aid member")), RESIDENT_EMAIL),
+        (strasbourg.name, str(_("Vetted volunteer")), VOLUNTEER_EMAIL),
+    ]

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import actions
+
+
+@shared_task(ignore_result=True)
+def expire_posts() -> int:
+    """Every hour (CELERY_BEAT_SCHEDULE): posts past their end date leave the network."""
+    return actions.expire_due_posts()
