@@ -28,6 +28,7 @@ from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.db import transaction
@@ -44,8 +45,11 @@ from solidaire.donations.models import Gift
 from solidaire.exports import actions as export_actions
 from solidaire.geo.models import Commune
 from solidaire.mutualaid import actions as mutualaid_actions
+from solidaire.mutualaid import announcements as mutualaid_announcements
 from solidaire.mutualaid import conversations as mutualaid_conversations
-from solidaire.mutualaid.models import Post
+from solidaire.mutualaid import safety as mutualaid_safety
+from solidaire.mutualaid.models import Announcement, Post
+from solidaire.mutualaid.models import Suspension as MutualAidSuspension
 from solidaire.payouts import actions as payout_actions
 from solidaire.payouts.models import PayoutSettings, StatementImport
 from solidaire.privacy import identity as privacy_identity
@@ -337,6 +341,40 @@ MATRIX = {
     "mutualaid:conversation_share [B's]":       (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "mutualaid:conversation_close":             (LOGIN, 404,   404,   404,   404,   DONE,  DONE,  404,   404,   404,   404,   404,   404,   404),
     "mutualaid:conversation_close [B's]":       (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    # Safety (issue 12, item 5): a post is reported by anyone signed in who may read it, not its
+    # author (A.donor); a message by the participant it was written to (A.owner wrote to A.donor),
+    # a person by either participant, who may also block the other; one's blocks are one's own
+    # (A.owner blocked otto). Reports and suspensions are for A's moderators; B's are not found.
+    "mutualaid:report_post":                    (LOGIN, 200,   200,   200,   200,   200,   404,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:report_post [B's]":              (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:report_message":                 (LOGIN, 404,   404,   404,   404,   404,   200,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:report_message [B's]":           (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:report_person":                  (LOGIN, 404,   404,   404,   404,   200,   200,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:report_person [B's]":            (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:blocks":                         (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:block":                          (LOGIN, 404,   404,   404,   404,   DONE,  DONE,  404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:block [B's]":                    (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:unblock":                        (LOGIN, 404,   404,   404,   404,   DONE,  404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:unblock [B's]":                  (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:reports":                        (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:report_detail":                  (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:report_detail [B's]":            (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:lift_suspension":                (LOGIN, DONE,  DONE,  403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:lift_suspension [B's]":          (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    # Follow-up and announcements (issue 12, items 6 and 7): the queue, a request's follow-up page and
+    # the announcements are A's moderators'; the figures are for whoever reads A's dashboards; anyone
+    # signed in chooses the announcements they receive; an unsubscribe link works without signing in,
+    # on its own network's host only.
+    "mutualaid:follow_up":                      (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:follow_up_request":              (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:follow_up_request [B's]":        (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:follow_up_figures":              (LOGIN, 200,   200,   200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:announcements":                  (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:announcement_edit":              (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:announcement_edit [B's]":        (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:announcement_preferences":       (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:announcements_unsubscribe":      (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:announcements_unsubscribe [B's]": (404,  404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
 }
 # fmt: on
 
@@ -452,7 +490,95 @@ def conversation_request(name: str, whose: str, w: World) -> tuple[str, str, dic
     return (method, reverse(name, args=[conversation.pk]), {})
 
 
+def safety_of(w: World) -> dict:
+    """What the safety rows point at, made the first time a row asks: in each network, otto
+    reported its donor's post, the café owner who answered it blocked otto, and otto is suspended."""
+    if not hasattr(w, "safety"):
+        conversations_of(w)
+        w.safety = {}
+        outsider = get_user_model().objects.get(email="otto@example.org")
+        for side, conversation in w.conversations.items():
+            post, tenant = conversation.post, conversation.post.collectivite
+            w.safety[side] = {
+                "report": mutualaid_safety.report(collectivite=tenant, reporter=outsider, post=post, reason="spam"),
+                "block": mutualaid_safety.block(collectivite=tenant, blocker=conversation.person, blocked=outsider),
+                "suspension": MutualAidSuspension.objects.create(collectivite=tenant, user=outsider),
+            }
+    return w.safety
+
+
+def safety_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
+    side = "B" if whose == "[B's]" else "A"
+    made = safety_of(w)[side]
+    conversation = w.conversations[side]
+    post = conversation.post
+    paths = {
+        "mutualaid:report_post": ("get", [post.pk]),
+        "mutualaid:report_message": ("get", [conversation.messages.first().pk]),
+        "mutualaid:report_person": ("get", [conversation.pk]),
+        "mutualaid:blocks": ("get", []),
+        "mutualaid:block": ("post", [conversation.pk]),
+        "mutualaid:unblock": ("post", [made["block"].pk]),
+        "mutualaid:reports": ("get", []),
+        "mutualaid:report_detail": ("get", [made["report"].pk]),
+        "mutualaid:lift_suspension": ("post", [made["suspension"].pk]),
+    }
+    method, args = paths[name]
+    return (method, reverse(name, args=args), {})
+
+
+SAFETY_ROWS = {
+    "mutualaid:report_post",
+    "mutualaid:report_message",
+    "mutualaid:report_person",
+    "mutualaid:blocks",
+    "mutualaid:block",
+    "mutualaid:unblock",
+    "mutualaid:reports",
+    "mutualaid:report_detail",
+    "mutualaid:lift_suspension",
+}
+
+
+def follow_up_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
+    """The follow-up and announcement rows: A's (or B's) open request, announcement, and the
+    unsubscribe link of its donor, made the first time a row asks."""
+    side = "B" if whose == "[B's]" else "A"
+    if not hasattr(w, "announcements"):
+        w.announcements = {}
+        for key, post in (("A", w.a_posts["open"]), ("B", w.b_post)):
+            tenant = post.collectivite
+            preference = mutualaid_announcements.set_preference(collectivite=tenant, user=post.author, choice="all")
+            w.announcements[key] = (
+                Announcement.objects.create(collectivite=tenant, title="Pharmacies de garde", text="Dimanche."),
+                mutualaid_announcements.unsubscribe_token(preference),
+            )
+    announcement, token = w.announcements[side]
+    post = w.b_post if side == "B" else w.a_posts["open"]
+    args = {
+        "mutualaid:follow_up_request": [post.pk],
+        "mutualaid:announcement_edit": [announcement.pk],
+        "mutualaid:announcements_unsubscribe": [token],
+    }.get(name, [])
+    return ("get", reverse(name, args=args), {})
+
+
+FOLLOW_UP_ROWS = {
+    "mutualaid:follow_up",
+    "mutualaid:follow_up_request",
+    "mutualaid:follow_up_figures",
+    "mutualaid:announcements",
+    "mutualaid:announcement_edit",
+    "mutualaid:announcement_preferences",
+    "mutualaid:announcements_unsubscribe",
+}
+
+
 def mutualaid_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
+    if name in FOLLOW_UP_ROWS:
+        return follow_up_request(name, whose, w)
+    if name in SAFETY_ROWS:
+        return safety_request(name, whose, w)
     if name.startswith("mutualaid:conversation"):
         return conversation_request(name, whose, w)
     post = w.b_post if whose == "[B's]" else w.a_posts.get(whose, w.a_posts["open"])

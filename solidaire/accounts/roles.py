@@ -70,6 +70,11 @@ CAPABILITY_PAGES: dict[Capability, tuple[tuple[str, str], ...]] = {
         ("beneficiaries:changes_queue", _("Review the changes owners make to their establishment’s page.")),
         ("vouchers:offers_queue", _("Approve or reject the counterparts establishments offer.")),
         ("mutualaid:moderation", _("Approve or reject the mutual-aid posts waiting for review.")),
+        (
+            "mutualaid:follow_up",
+            _("Follow up the requests for help nobody answered; note what was done, write to their authors."),
+        ),
+        ("mutualaid:announcements", _("Publish announcements to the mutual-aid network and send them by e-mail.")),
     ),
     Capability.FINANCE: (
         ("donations:finance_gifts", _("Follow the gifts; refund them, in whole or in part; follow disputes.")),

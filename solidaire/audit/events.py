@@ -77,6 +77,16 @@ ACTION_LABELS = {
     "mutualaid.conversation_started": _("Mutual-aid conversation started"),
     "mutualaid.contacts_shared": _("Contact details shared in a mutual-aid conversation"),
     "mutualaid.conversation_closed": _("Mutual-aid conversation closed"),
+    "mutualaid.report_made": _("Mutual-aid report sent to the moderators"),
+    "mutualaid.report_decided": _("Mutual-aid report decided"),
+    "mutualaid.person_blocked": _("Person blocked in the mutual-aid network"),
+    "mutualaid.person_unblocked": _("Person unblocked in the mutual-aid network"),
+    "mutualaid.suspension_lifted": _("Mutual-aid suspension lifted"),
+    "mutualaid.follow_up_noted": _("Follow-up of a mutual-aid request noted"),
+    "mutualaid.author_contacted": _("Author of a mutual-aid request contacted by the collectivité"),
+    "mutualaid.announcement_published": _("Mutual-aid announcement published"),
+    "mutualaid.announcement_changed": _("Mutual-aid announcement changed"),
+    "mutualaid.announcement_preference_set": _("Mutual-aid announcement preference set"),
 }
 
 # Human label of each key of an event's details (`data`), shown as "label: value" lines: every key
@@ -91,10 +101,12 @@ DETAIL_LABELS = {
     "borne_by_collectivite": _("Borne by the collectivité"),
     "campaign": _("Campaign"),
     "category": _("Category"),
+    "choice": _("Choice"),
     "changes": _("Changes"),
     "channel": _("What is paid"),
     "communes": _("Communes"),
     "count": _("Donors"),
+    "decision": _("Decision"),
     "dispute": _("Dispute"),
     "domains": _("Web addresses"),
     "emails": _("With the donors’ e-mail addresses"),
@@ -109,6 +121,7 @@ DETAIL_LABELS = {
     "kind": _("Kind"),
     "lines": _("Payments"),
     "matched": _("Matched"),
+    "method": _("What was done"),
     "message": _("Message"),
     "moderation": _("Moderation"),
     "pending": _("Waiting for review"),
@@ -122,13 +135,23 @@ DETAIL_LABELS = {
     "sha256": _("File fingerprint (SHA-256)"),
     "slug": _("Web address"),
     "subject": _("Person (fingerprint)"),
+    "target": _("Reported"),
     "to": _("After"),
     "total_cents": _("Total"),
     "unmatched": _("Not matched"),
     "via": _("Through"),
 }
 # Values that are codes, in words: "via" (where a file was downloaded from).
-VALUE_LABELS = {"via": {"web": _("the website"), "cli": _("the command line")}}
+VALUE_LABELS = {
+    "via": {"web": _("the website"), "cli": _("the command line")},
+    # What a staff member did to follow up a mutual-aid request (mutualaid.models.FollowUp.Method).
+    "method": {
+        "called": _("Called the person"),
+        "emailed": _("E-mailed the person"),
+        "social_service": _("Passed to a social service"),
+        "message": _("Wrote through the platform"),
+    },
+}
 
 
 def record(*, collectivite, actor, action: str, obj=None, label: str = "", data: dict | None = None) -> AuditEvent:

@@ -88,7 +88,8 @@ class RedirectToPreferredLanguage:
 
 # Where the private pages live, after the language prefix: the back office, the operator’s admin,
 # the owner's space, the accounts, an invitation (to a team or a counter), a gift (its page and
-# the API's), a voucher, the sandbox's checkout, a mutual-aid member's posts, form and conversations.
+# the API's), a voucher, the sandbox's checkout, a mutual-aid member's posts, form, conversations,
+# reports, blocks and choice of announcements (with its unsubscribe link).
 PRIVATE_PREFIXES = (
     "/gestion/",
     "/operator/",
@@ -104,6 +105,9 @@ PRIVATE_PREFIXES = (
     "/entraide/publier/",
     "/entraide/mes-annonces/",
     "/entraide/conversations/",
+    "/entraide/signaler/",
+    "/entraide/bloquer/",
+    "/entraide/preferences-annonces/",
 )
 
 

@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.accounts.actions import ensure_verified_user
+from solidaire.celery import app as celery_app
 from solidaire.geo.models import Commune
-from solidaire.mutualaid import actions
-from solidaire.mutualaid.models import Category, Post, PreModeration
+from solidaire.mutualaid import actions, announcements, followup
+from solidaire.mutualaid.models import Announcement, Category, Post, PreModeration
 
 RESIDENT_EMAIL = "habitant@strasbourg.example"
 VOLUNTEER_EMAIL = "benevole@strasbourg.example"
@@ -271,6 +272,38 @@ def _write(collectivite, posts, moderator, *, resident=None):
     return written
 
 
+# Requests nobody answered, for the follow-up queue: (title, hours since they were posted).
+UNANSWERED = [("Récupérer une ordonnance à la pharmacie", 60), ("Aide pour une demande en ligne à la CAF", 130)]
+ANNOUNCEMENT = {
+    "title": "Pharmacies et banques alimentaires ouvertes ce week-end",
+    "title_en": "Pharmacies and food banks open this weekend",
+    "title_de": "Apotheken und Tafeln am Wochenende geöffnet",
+    "text": "La pharmacie du Neudorf et la banque alimentaire de la Meinau sont ouvertes samedi de 9 h à 12 h.",
+    "text_en": "The Neudorf pharmacy and the Meinau food bank are open on Saturday from 9 am to noon.",
+    "text_de": "Die Apotheke in Neudorf und die Tafel in der Meinau haben am Samstag von 9 bis 12 Uhr geöffnet.",
+}
+
+
+def _follow_up(collectivite, admin) -> None:
+    """Two requests left unanswered for days (the follow-up queue) and one pinned announcement.
+    Idempotent: a request already old enough, or an existing announcement, is left alone."""
+    for title, hours in UNANSWERED:
+        old_enough = timezone.now() - timedelta(hours=hours)
+        post = Post.objects.filter(collectivite=collectivite, title=title).first()
+        if post is not None and post.created_at > old_enough and not followup.answers(post).exists():
+            Post.objects.filter(pk=post.pk).update(created_at=old_enough)
+    if Announcement.objects.filter(collectivite=collectivite).exists():
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True  # nobody chose announcements yet: nothing is e-mailed
+    try:
+        announcements.publish(
+            announcement=Announcement(collectivite=collectivite, pinned=True, **ANNOUNCEMENT), actor=admin
+        )
+    finally:
+        celery_app.conf.task_always_eager = previous
+
+
 def seed_mutual_aid(
     strasbourg, grand_est, *, strasbourg_admin, grand_est_moderator, password: str
 ) -> list[tuple[str, str, str]]:
@@ -296,6 +329,7 @@ def seed_mutual_aid(
         _write(collectivite, posts, moderator, resident=who)
         actions.configure(collectivite=collectivite, actor=moderator, pre_moderation=PreModeration.FIRST_POSTS)
     actions.vet_volunteer(collectivite=strasbourg, user=volunteer, actor=strasbourg_admin)
+    _follow_up(strasbourg, strasbourg_admin)
     return [
         (strasbourg.name, str(_("Mutual-aid member")), RESIDENT_EMAIL),
         (strasbourg.name, str(_("Vetted volunteer")), VOLUNTEER_EMAIL),

@@ -11,6 +11,7 @@ from django.http import Http404
 from solidaire.accounts.access import has_capability, require_capability
 from solidaire.accounts.roles import Capability
 
+from . import safety
 from .models import Category, Moderation, MutualAidSettings, Post, State, Volunteer
 
 
@@ -59,9 +60,10 @@ def listed_posts(request):
     posts = Post.objects.filter(
         collectivite=request.tenant, state=State.OPEN, moderation=Moderation.APPROVED
     ).select_related("category", "commune")
-    if not reader_for(request).sees_sensitive:
+    reader = reader_for(request)
+    if not reader.sees_sensitive:
         posts = posts.filter(category__sensitive=False)
-    return posts
+    return safety.screen_posts(posts, collectivite=request.tenant, user=request.user, moderator=reader.moderator)
 
 
 def get_post_for_reader(request, pk: int) -> Post:
@@ -79,6 +81,8 @@ def get_post_for_reader(request, pk: int) -> Post:
             if request.user.is_authenticated:
                 sensitive &= ~Q(author=request.user)
             posts = posts.exclude(sensitive)
+        # Hidden by a moderator, or by an author who blocked this person: not found.
+        posts = safety.screen_posts(posts, collectivite=request.tenant, user=request.user, moderator=False)
     try:
         return posts.get(pk=pk)
     except Post.DoesNotExist as exc:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.audit.events import record
 from solidaire.core.errors import ActionError
 
-from . import defaults, positions, states
+from . import defaults, positions, safety, states
 from .models import Category, Moderation, MutualAidSettings, Post, PreModeration, State, Volunteer
 
 SETTINGS_FIELDS = ("enabled", "follow_up_hours", "pre_moderation")
@@ -75,6 +75,7 @@ def create_post(*, post: Post, author) -> Post:
     network = MutualAidSettings.objects.filter(collectivite=collectivite, enabled=True).first()
     if network is None:
         raise ActionError(_("The mutual-aid network is not open here."), code="closed")
+    safety.refuse_suspended(collectivite, author)
     if post.category.collectivite_id != collectivite.pk:
         raise ActionError(_("Choose one of the categories in the list."), field="category")
     if not collectivite.communes.filter(pk=post.commune_id).exists():

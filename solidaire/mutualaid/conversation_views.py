@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from solidaire.core.errors import ActionError
 
-from . import conversations
+from . import conversations, safety
 from .access import get_network, get_post_for_reader
 from .conversation_access import get_conversation_for_participant, my_conversations
 from .conversation_forms import MessageForm, ShareForm
@@ -64,11 +64,14 @@ def conversation_list(request):
 
 def _page(request, conversation, *, form=None, share_form=None, status=200):
     user = request.user
+    hidden = safety.hidden_message_ids(conversation)
     shown = [
         {
+            "pk": message.pk,
             "mine": message.author_id == user.pk,
             "writer": message.author,
-            "text": conversations.shown_text(conversation, message.text),
+            "text": "" if message.pk in hidden else conversations.shown_text(conversation, message.text),
+            "hidden": message.pk in hidden,
             "at": message.created_at,
             "by_email": message.via == message.Via.EMAIL,
         }
@@ -88,6 +91,7 @@ def _page(request, conversation, *, form=None, share_form=None, status=200):
             "i_shared": conversations.has_shared(conversation, user),
             "other_shared": conversations.has_shared(conversation, other),
             "contacts": conversations.contacts_of(conversation, user),
+            "blocked": safety.blocked_between(conversation.post.collectivite_id, user, other),
         },
         status=status,
     )

@@ -16,7 +16,7 @@ from solidaire.core.emails import send_templated
 from solidaire.core.errors import ActionError
 from solidaire.tenants.resolution import tenant_url
 
-from . import masking, relay
+from . import masking, relay, safety
 from .models import Conversation, Kind, Message, Moderation, Post, State
 
 AUTHOR, PERSON = "author", "person"
@@ -91,6 +91,8 @@ def start(*, post: Post, person, text: str) -> Conversation:
         raise ActionError(_("This is your own post."), code="own")
     if post.state not in ANSWERABLE or post.moderation != Moderation.APPROVED:
         raise ActionError(_("This post no longer takes answers."), code="state")
+    safety.refuse_suspended(post.collectivite, person)
+    safety.refuse_blocked(post.collectivite, post.author, person)
     text = _clean_text(text)
     conversation = Conversation.objects.filter(post=post, person=person).first()
     if conversation is None:
@@ -119,6 +121,9 @@ def write(*, conversation: Conversation, author, text: str, via: str = Message.V
     if side_of(conversation, author) is None:
         raise ActionError(_("Only the two people of a conversation can write in it."), code="not_participant")
     _refuse_closed(conversation)
+    collectivite = conversation.post.collectivite
+    safety.refuse_suspended(collectivite, author)
+    safety.refuse_blocked(collectivite, conversation.post.author, conversation.person)
     text = _clean_text(text)
     if _limited(author, "mutualaid-message", MESSAGES_PER_HOUR):
         raise ActionError(_("You have written many messages: wait an hour before the next one."), code="rate_limited")

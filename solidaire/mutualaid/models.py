@@ -206,3 +206,211 @@ class Message(models.Model):
 
     def __str__(self):
         return self.text[:50]
+
+
+class FollowUp(models.Model):
+    """What the collectivité did about a request left without an answer or stuck in progress
+    (mutualaid.followup): a call, an e-mail, handing it to a social service, or a message through
+    the platform's relay (then `conversation` is the one the staff member wrote in)."""
+
+    class Method(models.TextChoices):
+        CALLED = "called", _("Called the person")
+        EMAILED = "emailed", _("E-mailed the person")
+        SOCIAL_SERVICE = "social_service", _("Passed to a social service")
+        MESSAGE = "message", _("Wrote through the platform")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="follow_ups")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    method = models.CharField(_("what was done"), max_length=20, choices=Method.choices)
+    text = models.TextField(_("note"), max_length=2000, blank=True)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("follow-up note")
+        verbose_name_plural = _("follow-up notes")
+
+    def __str__(self):
+        return self.get_method_display()
+
+
+class Announcement(Translated, models.Model):
+    """The collectivité speaks to the network (mutualaid.announcements): shown on /entraide/
+    (pinned ones first) and e-mailed to the members who asked for it."""
+
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="mutual_aid_announcements")
+    title = models.CharField(_("title"), max_length=150)
+    title_en, title_de = translations(title)
+    text = models.TextField(_("text"), max_length=4000)
+    text_en, text_de = translations(text)
+    pinned = models.BooleanField(_("pinned on the network’s page"), default=True)
+    # Empty: the whole network; else only this commune's members.
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("only for")
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    TRANSLATED = ("title", "text")
+
+    class Meta:
+        ordering = ["-pinned", "-created_at", "-pk"]
+        verbose_name = _("mutual-aid announcement")
+        verbose_name_plural = _("mutual-aid announcements")
+
+    def __str__(self):
+        return self.title
+
+
+class AnnouncementPreference(models.Model):
+    """Which announcements of a network a person receives by e-mail (none until they choose)."""
+
+    class Choice(models.TextChoices):
+        ALL = "all", _("Every announcement of the network")
+        COMMUNE = "commune", _("Only those for the whole network or for my commune")
+        NONE = "none", _("None")
+
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutual_aid_announcement_preferences"
+    )
+    choice = models.CharField(_("announcements by e-mail"), max_length=10, choices=Choice.choices)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("my commune")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["collectivite", "user"], name="mutualaid_announcement_preference_once")
+        ]
+        verbose_name = _("announcement preference")
+        verbose_name_plural = _("announcement preferences")
+
+    def __str__(self):
+        return self.get_choice_display()
+
+
+# Safety (issue 12, item 5): reports, blocks and suspensions (mutualaid.safety) -------------------
+
+
+class ReportReason(models.TextChoices):
+    HARASSMENT = "harassment", _("Harassment, insults or threats")
+    DANGER = "danger", _("Puts someone in danger, or involves a minor or a vulnerable person unsafely")
+    SCAM = "scam", _("Scam, or asks for money")
+    SPAM = "spam", _("Advertising or spam")
+    PERSONAL_DATA = "personal_data", _("Reveals someone’s personal details")
+    OTHER = "other", _("Something else")
+
+
+class ReportTarget(models.TextChoices):
+    POST = "post", _("a post")
+    MESSAGE = "message", _("a message")
+    PERSON = "person", _("a person")
+
+
+class ReportDecision(models.TextChoices):
+    HIDE = "hide", _("Hide the content")
+    WARN = "warn", _("Warn the person")
+    SUSPEND = "suspend", _("Suspend the person")
+    DISMISS = "dismiss", _("Dismiss the report")
+
+
+class Report(models.Model):
+    """A participant tells the moderators about a post, a message or a person (`person` is always
+    who the report is about: the post's or the message's author, or the person reported). Open
+    until a moderator decides; one open report per reporter and target."""
+
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="mutual_aid_reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    target = models.CharField(max_length=10, choices=ReportTarget.choices)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="mutual_aid_reports_about"
+    )
+    # "post:12", "message:5", "person:7": what one open report per reporter is counted on.
+    key = models.CharField(max_length=30)
+    reason = models.CharField(_("reason"), max_length=20, choices=ReportReason.choices)
+    text = models.TextField(_("what happened"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=ReportDecision.choices, blank=True)
+    decision_note = models.TextField(_("note to the person"), max_length=2000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collectivite", "reporter", "key"],
+                condition=models.Q(decision=""),
+                name="mutualaid_report_open_once",
+            )
+        ]
+        indexes = [models.Index(fields=["collectivite", "decision", "created_at"])]
+        verbose_name = _("mutual-aid report")
+        verbose_name_plural = _("mutual-aid reports")
+
+    def __str__(self):
+        return f"{self.get_target_display()} ({self.get_reason_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.decision
+
+
+class Block(models.Model):
+    """`blocker` no longer wants to hear from `blocked` in this network: no conversation between
+    them, and `blocked` does not see `blocker`'s posts."""
+
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="+")
+    blocker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutual_aid_blocks")
+    blocked = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["collectivite", "blocker", "blocked"], name="mutualaid_block_once")
+        ]
+        verbose_name = _("blocked person")
+        verbose_name_plural = _("blocked people")
+
+    def __str__(self):
+        return str(self.blocked)
+
+
+class Suspension(models.Model):
+    """A moderator's decision: `user` can no longer post or write in this collectivité's network
+    until the suspension is lifted."""
+
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutual_aid_suspensions")
+    report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collectivite", "user"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="mutualaid_suspension_active_once",
+            )
+        ]
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+
+    def __str__(self):
+        return str(self.user)

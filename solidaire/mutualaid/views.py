@@ -8,15 +8,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from solidaire.core.errors import ActionError
 
-from . import actions, states
+from . import actions, announcements, safety, states
 from .access import author_posts, get_network, get_post_for_author, get_post_for_reader, listed_posts, reader_for
 from .forms import PostForm
 from .models import Category, Kind, Moderation, Post, Urgency
@@ -47,6 +46,7 @@ def network(request):
             "urgencies": Urgency.choices,
             "distances": DISTANCES_KM,
             "querystring": params.urlencode(),
+            "announcements": announcements.pinned(request.tenant),
         },
     )
 
@@ -61,20 +61,28 @@ def map_page(request):
 
 
 @require_GET
-@cache_control(max_age=60, public=True)
 def markers_json(request):
     """[[post id, latitude×10⁵, longitude×10⁵, title], …] of the public list only (whoever asks:
     the answer may be cached), at each post's displaced position."""
     get_network(request)
-    rows = (
-        Post.objects.listed()
-        .filter(collectivite=request.tenant, latitude__isnull=False)
-        .order_by("pk")
-        .values_list("pk", "latitude", "longitude", "title")[:2000]
+    # Without the posts a moderator hid, and, for a person someone blocked, without that
+    # author's posts (that answer is theirs only: not cached).
+    blocked = safety.is_blocked_by_someone(request.tenant, request.user)
+    posts = safety.screen_posts(
+        Post.objects.listed().filter(collectivite=request.tenant, latitude__isnull=False),
+        collectivite=request.tenant,
+        user=request.user if blocked else None,
+        moderator=False,
     )
+    rows = posts.order_by("pk").values_list("pk", "latitude", "longitude", "title")[:2000]
     markers = [[pk, round(lat * 100000), round(lon * 100000), title] for pk, lat, lon, title in rows]
     url = reverse("mutualaid:post", args=[0]).replace("/0/", "/{id}/")
-    return JsonResponse({"url": url, "markers": markers}, json_dumps_params={"separators": (",", ":")})
+    response = JsonResponse({"url": url, "markers": markers}, json_dumps_params={"separators": (",", ":")})
+    if blocked:
+        add_never_cache_headers(response)
+    else:
+        patch_cache_control(response, max_age=60, public=True)
+    return response
 
 
 def post_page(request, pk: int):

@@ -289,6 +289,26 @@ def product_emails(personas):
     conversations.write(conversation=talk, author=a.donor, text="Merci ! Appelez-moi au 06 12 34 56 78.")
     conversations.start(post=lifts, person=a.donor, text="Il me faudrait un trajet mardi.")
 
+    # Mutual aid: the collectivité writes to the author of a request it follows up, and sends an
+    # announcement to the members who asked for them.
+    from solidaire.mutualaid import announcements, followup
+    from solidaire.mutualaid.models import Announcement
+
+    followup.write_to_author(post=groceries, staff=a.moderator, text="Bonjour, avez-vous trouvé de l’aide ?")
+    announcements.set_preference(collectivite=a.tenant, user=a.donor, choice="all")
+    announcements.publish(
+        announcement=Announcement(collectivite=a.tenant, title="Pharmacies de garde", text="Ouvertes dimanche."),
+        actor=a.moderator,
+    )
+
+    # Mutual aid, safety: a warning, a suspension, each with the reporter told the outcome, and a
+    # dismissed report.
+    from solidaire.mutualaid import safety
+
+    for decision, reason in (("warn", "spam"), ("suspend", "harassment"), ("dismiss", "other")):
+        report = safety.report(collectivite=a.tenant, reporter=a.donor, reason=reason, message=talk.messages.first())
+        safety.decide(report=report, moderator=a.moderator, decision=decision, note="Restez courtois.")
+
 
 @pytest.fixture
 def every_email(personas, client_for, settings, sent, recorded):

@@ -13,10 +13,14 @@ from django.urls import reverse
 
 from solidaire.audit.models import AuditEvent
 from solidaire.core.errors import ActionError
+from solidaire.core.typography import long_date
 from solidaire.mutualaid import actions, conversations
 from solidaire.mutualaid.models import Conversation, Message, PreModeration
 
+from ..accounts.helpers import translated
 from .helpers import approved, open_network, write
+
+HIDDEN = translated("[contact details hidden]")  # what French readers see instead of a phone or address
 
 pytestmark = pytest.mark.django_db
 
@@ -217,26 +221,26 @@ def test_contact_details_are_masked_until_both_agree(request_post, personas, cli
         lambda: conversations.write(conversation=conversation, author=a.donor, text="Moi : +33 7 11 22 33 44")
     )
     dora, otto = client_for(a, a.donor), client_for(a, personas.outsider)
-    assert "+33 7 11 22 33 44" not in email.body and "[contact details hidden]" in email.body
+    assert "+33 7 11 22 33 44" not in email.body and HIDDEN in email.body
     for client in (dora, otto):
         html = page(client, conversation)
         assert "06 12 34 56 78" not in html and "otto@example.org" not in html
         assert "+33 7 11 22 33 44" not in html and "dora@example.org" not in html
-        assert "[contact details hidden]" in html
+        assert HIDDEN in html
 
     share = reverse("mutualaid:conversation_share", args=[conversation.pk])
     assert otto.post(share, {"phone": "pas un numéro"}).status_code == 400
     assert otto.post(share, {"phone": "06 98 76 54 32"}).status_code == 302
     html = page(dora, conversation)
     assert "06 98 76 54 32" not in html and "otto@example.org" not in html  # one side only
-    assert "agreed to share their contact details" in html
+    assert translated("%(name)s agreed to share their contact details.", name=personas.outsider.first_name) in html
 
     assert dora.post(share, {"phone": ""}).status_code == 302
     html = page(dora, conversation)
     assert "otto@example.org" in html and "06 98 76 54 32" in html and "06 12 34 56 78" in html
     html = page(otto, conversation)
     assert "dora@example.org" in html and "+33 7 11 22 33 44" in html
-    assert "[contact details hidden]" not in html
+    assert HIDDEN not in html
     assert AuditEvent.objects.filter(action="mutualaid.contacts_shared").count() == 2
 
 
@@ -252,7 +256,7 @@ def test_messages_are_rate_limited_per_person(request_post, personas, client_for
     assert otto.post(url, {"text": "3"}).status_code == 302
     response = otto.post(url, {"text": "4"})
     assert response.status_code == 429
-    assert "wait an hour" in response.content.decode()
+    assert translated("You have written many messages: wait an hour before the next one.") in response.content.decode()
     assert conversation.messages.count() == 3
     # the other side has their own budget
     assert client_for(personas.a, personas.a.donor).post(url, {"text": "Merci"}).status_code == 302
@@ -281,7 +285,11 @@ def test_either_side_closes_the_conversation(request_post, personas, client_for,
     event = AuditEvent.objects.get(action="mutualaid.conversation_closed")
     assert event.actor == user and event.object_id == str(conversation.pk)
     html = page(client, conversation)
-    assert "no more messages can be written" in html
+    closed_on = translated(
+        "This conversation was closed on %(date)s: no more messages can be written.",
+        date=long_date(conversation.closed_at, "fr"),
+    )
+    assert closed_on in html
     for writer in (personas.a.donor, personas.outsider):
         response = client_for(personas.a, writer).post(
             reverse("mutualaid:conversation", args=[conversation.pk]), {"text": "Encore ?"}

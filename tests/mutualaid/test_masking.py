@@ -3,6 +3,7 @@ agreed to share their contact details: every way of writing a French number, eve
 (hypothesis) no text, however built, keeps one once masked."""
 
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +45,9 @@ def test_ordinary_text_is_left_as_written():
 
 
 def test_the_default_replacement_is_the_translated_notice():
-    assert mask("06 12 34 56 78") == "[contact details hidden]"
+    for language in ("fr", "en", "de"):
+        with translation.override(language):
+            assert mask("06 12 34 56 78") == translation.gettext("[contact details hidden]")
 
 
 contact_pieces = st.sampled_from(PHONES + EMAILS + ["@", "0", "6", "+33", " ", ".", "-", "(0)", "gmail.com"])

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from solidaire.mutualaid import conversations, relay
 from solidaire.mutualaid.models import Message, PreModeration
 
+from ..accounts.helpers import translated
 from .helpers import open_network, write
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +160,7 @@ def test_without_a_relay_domain_the_email_says_to_answer_on_the_platform(
         conversations.write(conversation=conversation, author=personas.a.donor, text="Merci !")
     email = mail.outbox[-1]
     assert not any(address.startswith("entraide+") for address in email.reply_to)
-    assert "Answer on the platform" in email.body
+    assert translated("Answer on the platform (not to this e-mail):") in email.body
 
 
 def test_a_gmail_answer_is_posted_as_its_author_without_the_quoted_email(conversation, personas, monkeypatch):
