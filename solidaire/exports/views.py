@@ -184,7 +184,7 @@ def chart_svg(days) -> str:
     chart.x_labels_major = labels[:: max(len(labels) // 10, 1)]
     chart.add(_("Gifts"), [given / 100 for _day, _count, given, _match, _back in days])
     chart.add(_("Public match"), [match / 100 for _day, _count, _given, match, _back in days])
-    return chart.render(is_unicode=True)
+    return charts.without_scripts(chart.render(is_unicode=True))
 
 
 @never_cache

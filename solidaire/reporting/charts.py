@@ -54,7 +54,7 @@ def _stacked(chart, rows: list[Row]) -> None:
     chart.add(_("Public match"), [row.match_cents / 100 for row in rows])
 
 
-def _without_scripts(svg: str) -> str:
+def without_scripts(svg: str) -> str:
     """pygal writes its configuration for the tooltips' script even with no script to load."""
     return _SCRIPT.sub("", svg)
 
@@ -65,7 +65,7 @@ def days_chart(rows: list[Row]) -> str:
     step = max(len(rows) // 10, 1)
     chart.x_labels_major = chart.x_labels[::step]
     _stacked(chart, rows)
-    return _without_scripts(chart.render(is_unicode=True))
+    return without_scripts(chart.render(is_unicode=True))
 
 
 def breakdown_chart(title: str, rows: list[Row]) -> str:
@@ -73,7 +73,7 @@ def breakdown_chart(title: str, rows: list[Row]) -> str:
     rows = list(reversed(rows))  # pygal draws the first row at the bottom
     chart.x_labels = [row.label for row in rows]
     _stacked(chart, rows)
-    return _without_scripts(chart.render(is_unicode=True))
+    return without_scripts(chart.render(is_unicode=True))
 
 
 def render(name: str, figures: Dashboard) -> str:

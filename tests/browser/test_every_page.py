@@ -27,6 +27,18 @@ NOT_PAGES = {
     "api:campaign_detail",
     "api:beneficiaries",
     "api:gift_detail",
+    "mutualaid:markers",  # JSON for the map
+    "exports:status",  # JSON for the progress indicator
+    "exports:download",  # a CSV or XLSX download
+    "exports:owner_export",  # a CSV or XLSX download
+    "exports:owner_chart",  # an SVG picture, shown by the owner's dashboard (checked there)
+    "reporting:summary_chart",  # SVG pictures, shown by the dashboards (checked there)
+    "reporting:dashboard_chart",
+    "reporting:summary_download",  # CSV or XLSX downloads
+    "reporting:dashboard_download",
+    "opendata:subventions_csv",  # the open-data file
+    "opendata:catalogue",  # JSON
+    "privacy:download",  # a zip
 }
 EXTRA = {  # persona → pages outside the matrix
     "anon": ["/comptes/login/", "/comptes/signup/", "/comptes/password/reset/", "/en/", "/de/", "/no-such-page/"],

@@ -50,6 +50,7 @@ def test_gifts_per_day_and_its_chart(personas, client_for, cafe, gifts):
     assert chart["Content-Type"].startswith("image/svg+xml")
     assert "script-src 'none'" in chart["Content-Security-Policy"]
     assert b"<svg" in chart.content and b"Anne" not in chart.content
+    assert b"<script" not in chart.content.lower()  # a picture: nothing to run (and its CSP would refuse it)
 
 
 def test_the_export_holds_what_the_page_shows_and_is_audited(personas, client_for, cafe, gifts):
