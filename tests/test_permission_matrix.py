@@ -228,6 +228,7 @@ MATRIX = {
     "api:gift_detail":                          (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     "api:gift_detail [wrong token]":            (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     "api:gift_detail [B's]":                    (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "api:mutualaid_posts":                      (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     # Vouchers. The counter (find, redeem, undo) of A.owner's café: its owner only (or the staff
     # they add); the staff list and the offer of a registration: its owner only; never on another
     # host. The QR code's address sends the café's owner on to the voucher at the counter (302,

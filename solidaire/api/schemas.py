@@ -65,6 +65,39 @@ class BeneficiaryPage(Schema):
     results: list[BeneficiaryOut]
 
 
+class CategoryRef(Schema):
+    slug: str
+    label: str = Field(description="In the request's language (Accept-Language), else French.")
+
+
+class CommuneRef(Schema):
+    code: str = Field(description="INSEE code.")
+    name: str
+
+
+class MutualAidPostOut(Schema):
+    id: int
+    kind: str = Field(description="request or offer.")
+    category: CategoryRef
+    title: str
+    text: str
+    urgency: str = Field(description="today, week or whenever.")
+    commune: CommuneRef
+    latitude: float | None = Field(
+        description="Approximate: the commune's centre displaced once, at random, for this post. Never an address."
+    )
+    longitude: float | None = Field(description="Approximate, like latitude.")
+    on_behalf: bool = Field(description="Posted on behalf of someone else (a relative, a social worker).")
+    created_at: datetime
+
+
+class MutualAidPostPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[MutualAidPostOut]
+
+
 class GiftIn(Schema):
     amount_cents: int = Field(description="Within the campaign’s minimum and maximum gift.")
     email: Text = Field(max_length=254, description="For the receipt; never shown to anyone.")

@@ -1,5 +1,6 @@
 """Public API v1: read campaigns and beneficiaries, start a gift from another website, follow a
-gift. JSON only, no cookies, described by /api/v1/openapi.json.
+gift, read the open requests and offers of the mutual-aid network (approximate places only). JSON
+only, no cookies, described by /api/v1/openapi.json.
 
 Paths take the site’s URL converters ({slug:slug}, {id:…}): anything else, an id beyond 64 bits
 included, is not found. Every text read from a request is a schemas.Text (no NUL character)."""
@@ -20,19 +21,24 @@ from solidaire.beneficiaries.access import get_public_registration
 from solidaire.beneficiaries.directory import DirectoryQuery, search
 from solidaire.campaigns.models import Campaign
 from solidaire.core.errors import ActionError
+from solidaire.core.translated import localized
 from solidaire.donations import actions
 from solidaire.donations.figures import campaign_figures
 from solidaire.donations.models import Gift
 from solidaire.donations.views import client_address, gift_urls, is_limited
+from solidaire.mutualaid.access import get_network, public_posts
 from solidaire.vouchers.describe import counterpart, with_offers
 
-from .schemas import BeneficiaryPage, CampaignOut, Error, GiftCreated, GiftIn, GiftOut, Text
+from .schemas import BeneficiaryPage, CampaignOut, Error, GiftCreated, GiftIn, GiftOut, MutualAidPostPage, Text
 
 api = NinjaAPI(
     title="Solidaire API",
     version="1",
     urls_namespace="api",
-    description="Campaigns, beneficiaries and gifts of the collectivité whose host you call. Amounts are integer cents.",
+    description=(
+        "Campaigns, beneficiaries and gifts, and the mutual-aid network's open posts, of the collectivité "
+        "whose host you call. Amounts are integer cents."
+    ),
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
@@ -218,4 +224,58 @@ def gift_detail(request, gift_id: UUID, token: Text):
         "campaign": gift.campaign.slug,
         "created_at": gift.created_at,
         "confirmed_at": gift.confirmed_at,
+    }
+
+
+@api.get(
+    "/mutual-aid/posts",
+    response={200: MutualAidPostPage, 404: Error},
+    summary="Open requests and offers of the mutual-aid network (approximate places only)",
+    description=(
+        "The posts anyone may read on the network's page: open, approved, not in a sensitive category, "
+        "newest first; filtered by kind (request or offer), category (its slug) and commune (its INSEE "
+        "code). Not found when the collectivité's network is not open. A post's position is approximate "
+        "(displaced once, at random); no address, name or e-mail is ever given."
+    ),
+)
+def mutualaid_posts(
+    request,
+    kind: Text = "",
+    category: Text = "",
+    commune: Text = "",
+    page: int = 1,
+    per_page: int = Query(50, ge=1, le=200),
+):
+    get_network(request)  # not found unless the collectivité's network is open
+    posts = public_posts(request.tenant)
+    if kind:
+        posts = posts.filter(kind=kind)
+    if category:
+        posts = posts.filter(category__slug=category)
+    if commune:
+        posts = posts.filter(commune_id=commune)
+    paginator = Paginator(posts, per_page)
+    current = paginator.get_page(page)
+    # Outside the language-prefixed pages: the cookie, then Accept-Language, then French.
+    language = translation.get_language_from_request(request)
+    return {
+        "count": paginator.count,
+        "page": current.number,
+        "pages": paginator.num_pages,
+        "results": [
+            {
+                "id": post.pk,
+                "kind": post.kind,
+                "category": {"slug": post.category.slug, "label": localized(post.category, "label", language)},
+                "title": post.title,
+                "text": post.text,
+                "urgency": post.urgency,
+                "commune": {"code": post.commune_id, "name": post.commune.name},
+                "latitude": post.latitude,
+                "longitude": post.longitude,
+                "on_behalf": post.on_behalf,
+                "created_at": post.created_at,
+            }
+            for post in current.object_list
+        ],
     }

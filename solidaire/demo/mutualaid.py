@@ -1,17 +1,20 @@
 """The demo's mutual-aid networks: Ville de Strasbourg (its quarters, by postal code) and Région
-Grand Est (the communes around Strasbourg), each with the default categories and a dozen posts
-written through the product's write path. Idempotent: a network that has posts is left alone."""
+Grand Est (communes of Alsace), each with the default categories and a dozen or two posts
+written through the product's write path; the vetted volunteer talking with the demo resident,
+and a report waiting for the moderator. Idempotent: what exists is left alone."""
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.accounts.actions import ensure_verified_user
 from solidaire.celery import app as celery_app
 from solidaire.geo.models import Commune
-from solidaire.mutualaid import actions, announcements, followup
-from solidaire.mutualaid.models import Announcement, Category, Post, PreModeration
+from solidaire.mutualaid import actions, announcements, conversations, followup, safety
+from solidaire.mutualaid.models import Announcement, Category, Conversation, Post, PreModeration, Report
 
 RESIDENT_EMAIL = "habitant@strasbourg.example"
 VOLUNTEER_EMAIL = "benevole@strasbourg.example"
@@ -162,6 +165,102 @@ STRASBOURG_POSTS = [
         "67000",
         False,
     ),
+    (
+        "Bernard",
+        "request",
+        "courses",
+        "Un pack d’eau et des conserves",
+        "Au quatrième sans ascenseur, je ne peux plus porter les packs d’eau.",
+        "week",
+        "Le matin",
+        "67482",
+        "67100",
+        False,
+    ),
+    (
+        "Camille",
+        "offer",
+        "appel-amical",
+        "Une oreille attentive",
+        "Bénévole dans une association d’écoute, je peux appeler les personnes isolées.",
+        "whenever",
+        "En soirée",
+        "67482",
+        "67200",
+        False,
+    ),
+    (
+        "Gérard",
+        "request",
+        "bricolage",
+        "Changer une ampoule au plafond",
+        "Je n’ose plus monter sur l’escabeau depuis ma chute.",
+        "week",
+        "N’importe quel jour",
+        "67482",
+        "67000",
+        False,
+    ),
+    (
+        "Léa",
+        "offer",
+        "demarches",
+        "Aide aux démarches en ligne",
+        "Je peux aider à remplir des formulaires en ligne : CAF, impôts, Ameli.",
+        "whenever",
+        "Le mercredi",
+        "67482",
+        "67100",
+        False,
+    ),
+    (
+        "Mehdi",
+        "offer",
+        "courses",
+        "Courses en vélo cargo",
+        "J’ai un vélo cargo, je peux rapporter de grosses courses dans tout Neudorf.",
+        "week",
+        "Le samedi",
+        "67482",
+        "67100",
+        False,
+    ),
+    (
+        "Odile",
+        "request",
+        "medicaments",
+        "Aller chercher mes médicaments chaque mois",
+        "Je suis sous traitement et ne peux pas me déplacer jusqu’à la pharmacie.",
+        "week",
+        "Début de mois",
+        "67482",
+        "67200",
+        False,
+    ),
+    (
+        "Sarah",
+        "offer",
+        "garde-enfants",
+        "Garde d’enfants le soir",
+        "Auxiliaire de puériculture, je peux garder des enfants de soignants le soir.",
+        "whenever",
+        "Après 18 h",
+        "67482",
+        "67000",
+        False,
+    ),
+    (
+        "Kevin",
+        "offer",
+        "autre",
+        "Masques et gel à vendre",
+        "Je vends des masques 5 € pièce, paiement d’avance par virement.",
+        "today",
+        "Tout de suite",
+        "67482",
+        "67000",
+        False,
+    ),
 ]
 GRAND_EST_POSTS = [
     (
@@ -236,6 +335,78 @@ GRAND_EST_POSTS = [
         "",
         False,
     ),
+    (
+        "Monique",
+        "request",
+        "medicaments",
+        "Pharmacie à Haguenau",
+        "Ma mère a besoin de ses médicaments, je travaille loin cette semaine.",
+        "today",
+        "Avant 19 h",
+        "67180",
+        "",
+        True,
+    ),
+    (
+        "Pierre",
+        "offer",
+        "transport",
+        "Trajets médicaux autour de Colmar",
+        "Retraité, j’emmène volontiers à l’hôpital Pasteur ou chez le médecin.",
+        "whenever",
+        "En semaine",
+        "68066",
+        "",
+        False,
+    ),
+    (
+        "Fatima",
+        "request",
+        "courses",
+        "Courses à Mulhouse",
+        "Enceinte et alitée, j’ai besoin de quelques courses chaque semaine.",
+        "week",
+        "Le mardi",
+        "68224",
+        "",
+        False,
+    ),
+    (
+        "Nicolas",
+        "offer",
+        "appel-amical",
+        "Appels en alsacien",
+        "Je parle alsacien et j’aime discuter : appelez-moi, ou je vous appelle.",
+        "whenever",
+        "L’après-midi",
+        "67365",
+        "",
+        False,
+    ),
+    (
+        "Agnès",
+        "request",
+        "autre",
+        "Nourrir mes chats pendant mon hospitalisation",
+        "Une semaine à l’hôpital : quelqu’un pourrait-il passer nourrir mes deux chats ?",
+        "week",
+        "Matin ou soir",
+        "67043",
+        "",
+        False,
+    ),
+    (
+        "Thierry",
+        "offer",
+        "bricolage",
+        "Petits travaux à Geispolsheim",
+        "Plomberie, électricité simple, montage de meubles.",
+        "whenever",
+        "Le samedi",
+        "67152",
+        "",
+        False,
+    ),
 ]
 
 
@@ -248,9 +419,14 @@ def _author(name: str, tenant_slug: str):
 
 
 def _write(collectivite, posts, moderator, *, resident=None):
+    """Writes the posts this network does not have yet (by title): a demo seeded before more posts
+    were added gets the new ones."""
     categories = {c.slug: c for c in Category.objects.filter(collectivite=collectivite)}
+    existing = set(Post.objects.filter(collectivite=collectivite).values_list("title", flat=True))
     written = []
     for i, (name, kind, slug, title, text, urgency, availability, commune, postal_code, on_behalf) in enumerate(posts):
+        if title in existing:
+            continue
         author = resident if (resident is not None and i == 0) else _author(name, collectivite.slug)
         post = Post(
             collectivite=collectivite,
@@ -266,7 +442,7 @@ def _write(collectivite, posts, moderator, *, resident=None):
             ends_on=timezone.localdate() + timedelta(days=30),
         )
         written.append(actions.create_post(post=post, author=author))
-    for post in written:  # the childcare request waited for the moderator
+    for post in written:  # the childcare posts waited for the moderator
         if post.moderation == "pending":
             actions.decide_post(post=post, moderator=moderator, approve=True)
     return written
@@ -319,7 +495,8 @@ def seed_mutual_aid(
         (strasbourg, STRASBOURG_POSTS, strasbourg_admin, resident),
         (grand_est, GRAND_EST_POSTS, grand_est_moderator, None),
     ):
-        if Post.objects.filter(collectivite=collectivite).exists():
+        titles = set(Post.objects.filter(collectivite=collectivite).values_list("title", flat=True))
+        if all(post[3] in titles for post in posts):
             continue
         # Written under "sensitive categories only" so that the list is full; then first posts
         # of new people wait for a moderator, as a collectivité would usually choose.
@@ -334,3 +511,51 @@ def seed_mutual_aid(
         (strasbourg.name, str(_("Mutual-aid member")), RESIDENT_EMAIL),
         (strasbourg.name, str(_("Vetted volunteer")), VOLUNTEER_EMAIL),
     ]
+
+
+# The vetted volunteer answers two requests of Strasbourg, the demo resident's first: (title of the
+# request, messages in turn — the volunteer's first, then its author's, and so on).
+CONVERSATIONS = [
+    (
+        "Courses pour la semaine",
+        [
+            "Bonjour Nadia, je peux faire vos courses ce soir en rentrant du travail. Vous avez une liste ?",
+            "Merci beaucoup ! Du pain, des légumes de saison et deux litres de lait.",
+            "Parfait, je passe vers 19 h et je dépose le sac devant votre porte.",
+        ],
+    ),
+    (
+        "Un coup de fil de temps en temps",
+        ["Bonjour Lucie, je serais ravi de vous appeler une fois par semaine. Quel jour vous arrange ?"],
+    ),
+]
+# The resident reports an offer asking for money in advance; it waits for the moderator.
+REPORTED = ("Masques et gel à vendre", "scam", "Il demande un virement d’avance pour des masques.")
+
+
+def seed_mutual_aid_talk(strasbourg) -> None:
+    """Conversations of the vetted volunteer (one with the demo resident) and a pending report, in
+    Strasbourg's network, through the product's write paths, each committed on its own; their
+    e-mails stay in memory (the demo sends nothing). Idempotent: a conversation or report that
+    exists is left alone. Called after seed_mutual_aid."""
+    users = get_user_model().objects
+    resident, volunteer = users.get(email=RESIDENT_EMAIL), users.get(email=VOLUNTEER_EMAIL)
+    posts = Post.objects.filter(collectivite=strasbourg).select_related("author")
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            for title, texts in CONVERSATIONS:
+                post = posts.filter(title=title).first()
+                if post is None or Conversation.objects.filter(post=post, person=volunteer).exists():
+                    continue
+                conversation = conversations.start(post=post, person=volunteer, text=texts[0])
+                for i, text in enumerate(texts[1:]):
+                    writer = post.author if i % 2 == 0 else volunteer
+                    conversations.write(conversation=conversation, author=writer, text=text)
+            title, reason, text = REPORTED
+            post = posts.filter(title=title).first()
+            if post is not None and not Report.objects.filter(collectivite=strasbourg, post=post).exists():
+                safety.report(collectivite=strasbourg, reporter=resident, reason=reason, text=text, post=post)
+    finally:
+        celery_app.conf.task_always_eager = previous

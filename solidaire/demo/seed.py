@@ -27,7 +27,7 @@ from solidaire.vouchers.models import Offer
 
 from .cafes import seed_cafes
 from .gifts import seed_gifts
-from .mutualaid import seed_mutual_aid
+from .mutualaid import seed_mutual_aid, seed_mutual_aid_talk
 from .payouts import seed_payouts
 
 # Demo logins are public on purpose: they are printed by `make demo` and in the README.
@@ -77,7 +77,8 @@ TENANTS = [
         "insee_code": "67482",
         "main_colour": "#9a1f40",
         "contact_email": "contact@strasbourg.example",
-        "team": {Role.ADMIN: "admin@strasbourg.example"},
+        # Its moderator handles the mutual-aid network's reports and posts waiting for review.
+        "team": {Role.ADMIN: "admin@strasbourg.example", Role.MODERATOR: "moderation@strasbourg.example"},
     },
 ]
 
@@ -262,6 +263,8 @@ DEMO_SIRETS = {"Café de la Petite France": "73282932000074", "Bar du Neudorf": 
 
 def seed() -> list[Login]:
     logins = _seed_people_and_places()
+    # Conversations and a report, each committed on its own like the gifts below.
+    seed_mutual_aid_talk(Collectivite.objects.get(slug="strasbourg"))
     # Gifts go one by one through the payment path, each committed on its own so that its
     # notification is delivered and applied as in production.
     campaign = Campaign.objects.get(collectivite__slug="grand-est", slug="cafe-solidaire")

@@ -55,6 +55,13 @@ def reader_for(request) -> Reader:
     return Reader(moderator=is_moderator(request), vetted=is_vetted(request))
 
 
+def public_posts(collectivite):
+    """What anyone may read of a network, signed in or not (the JSON API): open, approved, not
+    sensitive, not hidden by a moderator."""
+    posts = Post.objects.filter(collectivite=collectivite).listed().select_related("category", "commune")
+    return safety.screen_posts(posts, collectivite=collectivite, user=None, moderator=False)
+
+
 def listed_posts(request):
     """The open, approved posts this person may see in the network's list."""
     posts = Post.objects.filter(

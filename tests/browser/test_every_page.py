@@ -27,6 +27,7 @@ NOT_PAGES = {
     "api:campaign_detail",
     "api:beneficiaries",
     "api:gift_detail",
+    "api:mutualaid_posts",
     "mutualaid:markers",  # JSON for the map
     "exports:status",  # JSON for the progress indicator
     "exports:download",  # a CSV or XLSX download

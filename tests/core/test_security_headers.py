@@ -65,6 +65,7 @@ PUBLIC = {
     "api:openapi-view",
     "api:campaign_detail",
     "api:beneficiaries",
+    "api:mutualaid_posts",
     "api:api-root",
     "mutualaid:network",
     "mutualaid:map",
