@@ -61,6 +61,32 @@ class Category(Translated, models.Model):
         return self.label
 
 
+class Neighbourhood(models.Model):
+    """A part of a commune the collectivité names (a quarter, a village of a commune nouvelle):
+    a post may say it instead of only the commune, and is then shown near its centre."""
+
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="neighbourhoods")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune"))
+    name = models.CharField(_("name"), max_length=80)
+    latitude = models.FloatField(
+        _("latitude of its centre"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("longitude of its centre"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+
+    class Meta:
+        ordering = ["commune__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["collectivite", "commune", "name"], name="mutualaid_neighbourhood_once")
+        ]
+        verbose_name = _("neighbourhood")
+        verbose_name_plural = _("neighbourhoods")
+
+    def __str__(self):
+        return self.name
+
+
 class Kind(models.TextChoices):
     REQUEST = "request", _("Request for help")
     OFFER = "offer", _("Offer of help")
@@ -103,6 +129,14 @@ class Post(models.Model):
     availability = models.CharField(_("availability"), max_length=200, blank=True)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune"))
     postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("neighbourhood"),
+    )
     ends_on = models.DateField(_("until"), null=True, blank=True)
     on_behalf = models.BooleanField(_("on behalf of someone else"), default=False)
     # The only position ever shown: the commune's centre moved once, at creation, by a random
@@ -113,6 +147,8 @@ class Post(models.Model):
     moderation = models.CharField(_("moderation"), max_length=10, choices=Moderation.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the author was told the post reaches its end date soon (once).
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -414,3 +450,54 @@ class Suspension(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+# "New near me" alerts (issue 12, item 3): mutualaid.alerts -------------------------------------
+
+
+class AlertFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("One e-mail per new post, as soon as it is published")
+    DAILY = "daily", _("One e-mail a day with the new posts")
+
+
+class Alert(models.Model):
+    """A person asks to be told of new posts near a commune: of one type or both, in some
+    categories or all, within a distance. Sent through the same visibility rules as the list."""
+
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutual_aid_alerts")
+    # Empty: requests and offers.
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, blank=True)
+    # None chosen: every category.
+    categories = models.ManyToManyField(Category, blank=True, related_name="+", verbose_name=_("categories"))
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("near"))
+    distance_km = models.PositiveSmallIntegerField(
+        _("within (km)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    frequency = models.CharField(
+        _("how often"), max_length=10, choices=AlertFrequency.choices, default=AlertFrequency.DAILY
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+
+    def __str__(self):
+        return str(self.commune)
+
+
+class AlertDelivery(models.Model):
+    """A post an alert told its person about: never twice, by either frequency."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alert", "post"], name="mutualaid_alert_delivery_once")]
+
+    def __str__(self):
+        return f"{self.alert} → {self.post}"
