@@ -27,6 +27,7 @@ from solidaire.core.errors import ActionError
 from solidaire.core.ratelimits import folded_email
 from solidaire.donations.models import Dispute, Gift, Refund
 from solidaire.matching.models import Allocation, DonorUsage
+from solidaire.mutualaid import personal_data as mutual_aid
 from solidaire.payments.models import Notification, SandboxCheckout, SandboxEvent
 from solidaire.tenants.models import Collectivite
 from solidaire.vouchers.models import Staff, StaffInvitation
@@ -275,6 +276,15 @@ def erase(person: Person) -> dict:
     pattern = _pattern([*emails, *names])
     label = f"erased:{person.fingerprint}"
     pseudonymise_audit(audit_about(emails, user=user, gifts=[g.pk for g in gifts]), pattern, label)
+    mutual_aid_done = {"posts": 0, "messages": 0}
+    if user is not None:
+        mutual_aid_done = mutual_aid.forget(user, pattern=pattern)
+        tenants |= set(mutual_aid_done["collectivites"])
+        about = Q(pk__in=[])
+        for object_type, ids in mutual_aid_done["audit_objects"].items():
+            about |= Q(object_type=object_type, object_id__in=[str(pk) for pk in ids])
+        titles = _pattern([*emails, *names, *mutual_aid_done["titles"]])
+        pseudonymise_audit(AuditEvent.objects.filter(about), titles, label)
     _redact_rows(
         LogEntry.objects.filter(Q(object_repr__icontains=person.email) | Q(user=user)),
         ["object_repr", "change_message"],
@@ -294,7 +304,12 @@ def erase(person: Person) -> dict:
         user.set_unusable_password()
         user.save()
     _end_sessions(emails=emails, user=user)
-    done = {"gifts": len(gifts), "account": user is not None}
+    done = {
+        "gifts": len(gifts),
+        "account": user is not None,
+        "mutual_aid_posts": mutual_aid_done["posts"],
+        "mutual_aid_messages": mutual_aid_done["messages"],
+    }
     for tenant in list(Collectivite.objects.filter(pk__in=tenants).order_by("pk")) or [None]:
         tenant_id = tenant.pk if tenant is not None else None
         record(

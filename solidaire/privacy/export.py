@@ -1,5 +1,6 @@
 """Everything the platform holds about a person, as a zip of JSON and CSV files: the account,
-gifts, vouchers, consents, team memberships and the audit entries about them.
+gifts, vouchers, consents, team memberships, the audit entries about them and their part of the
+mutual-aid network (mutualaid.personal_data).
 
 Only the person's own data: the audit entries say whether the person, the platform or the
 collectivité's team acted, never which member of the team (their address is theirs, not the
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from solidaire.accounts.models import Membership
 from solidaire.core.ratelimits import folded_email
+from solidaire.mutualaid import personal_data as mutual_aid
 from solidaire.vouchers.models import Voucher
 
 from .actions import EMAIL_ADDRESS, audit_about
@@ -67,6 +69,7 @@ COLUMNS = {
     "consents": ["gift", "consent", "given", "at"],
     "memberships": ["collectivite", "role", "since"],
     "audit": ["at", "collectivite", "action", "actor", "object_type", "object_id", "object", "details"],
+    **mutual_aid.COLUMNS,
 }
 
 # Who acted, in the audit entries: the person, the platform, or the collectivité's team; and
@@ -195,6 +198,7 @@ def collect(person: Person) -> dict[str, list[dict]]:
             {"collectivite": m.collectivite.name, "role": m.role, "since": _iso(m.created_at)} for m in memberships
         ],
         "audit": [_audit(e, user, own) for e in audit.select_related("collectivite").order_by("created_at", "pk")],
+        **mutual_aid.collect(user),
     }
 
 

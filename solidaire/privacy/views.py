@@ -17,6 +17,7 @@ from solidaire.core.emails import send_templated
 from solidaire.core.errors import ActionError
 from solidaire.core.ratelimits import mailbox_key
 from solidaire.donations.notifications import gift_url
+from solidaire.mutualaid import personal_data as mutual_aid
 from solidaire.tenants.resolution import tenant_url
 from solidaire.vouchers.documents import private_url
 from solidaire.vouchers.models import Voucher
@@ -153,7 +154,13 @@ def erase(request):
     return render(
         request,
         "privacy/erase.html",
-        {"person": person, "form": form, "refusal": refusal, "gifts": person.gifts().count()},
+        {
+            "person": person,
+            "form": form,
+            "refusal": refusal,
+            "gifts": person.gifts().count(),
+            "mutual_aid": mutual_aid.summary(person.user),
+        },
         status=400 if form.errors else 200,
     )
 

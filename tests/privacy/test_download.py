@@ -21,7 +21,20 @@ from ..vouchers.helpers import approved_offer
 pytestmark = pytest.mark.django_db
 
 EMAIL = "jean.dupont@example.org"
-PARTS = ("account", "gifts", "vouchers", "consents", "memberships", "audit")
+PARTS = (
+    "account",
+    "gifts",
+    "vouchers",
+    "consents",
+    "memberships",
+    "audit",
+    "mutual_aid_posts",
+    "mutual_aid_messages",
+    "mutual_aid_conversations",
+    "mutual_aid_follow_ups",
+    "mutual_aid_preferences",
+    "mutual_aid_reports",
+)
 OTHER = ("someone.else@example.org", "Autre Personne", "Pour un autre café")
 
 
