@@ -83,8 +83,14 @@ class MutualAidPostOut(Schema):
     text: str
     urgency: str = Field(description="today, week or whenever.")
     commune: CommuneRef
+    neighbourhood: str | None = Field(
+        description="The name of the neighbourhood of the commune (defined by the collectivité) the post gives, if any."
+    )
     latitude: float | None = Field(
-        description="Approximate: the commune's centre displaced once, at random, for this post. Never an address."
+        description=(
+            "Approximate: the commune's (or neighbourhood's) centre displaced once, at random, for this post. "
+            "Never an address."
+        )
     )
     longitude: float | None = Field(description="Approximate, like latitude.")
     on_behalf: bool = Field(description="Posted on behalf of someone else (a relative, a social worker).")

@@ -271,6 +271,7 @@ def mutualaid_posts(
                 "text": post.text,
                 "urgency": post.urgency,
                 "commune": {"code": post.commune_id, "name": post.commune.name},
+                "neighbourhood": post.neighbourhood.name if post.neighbourhood_id else None,
                 "latitude": post.latitude,
                 "longitude": post.longitude,
                 "on_behalf": post.on_behalf,

@@ -73,6 +73,8 @@ ACTION_LABELS = {
     "mutualaid.post_expired": _("Mutual-aid post expired"),
     "mutualaid.volunteer_vetted": _("Volunteer vetted for sensitive requests"),
     "mutualaid.category_saved": _("Mutual-aid category saved"),
+    "mutualaid.neighbourhood_saved": _("Mutual-aid neighbourhood saved"),
+    "mutualaid.neighbourhood_deleted": _("Mutual-aid neighbourhood deleted"),
     "mutualaid.volunteer_removed": _("Volunteer no longer vetted"),
     "mutualaid.conversation_started": _("Mutual-aid conversation started"),
     "mutualaid.contacts_shared": _("Contact details shared in a mutual-aid conversation"),

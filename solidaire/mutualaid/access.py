@@ -9,10 +9,11 @@ from django.db.models import Q
 from django.http import Http404
 
 from solidaire.accounts.access import has_capability, require_capability
-from solidaire.accounts.roles import Capability
+from solidaire.accounts.models import Membership
+from solidaire.accounts.roles import Capability, capabilities_of
 
 from . import safety
-from .models import Category, Moderation, MutualAidSettings, Post, State, Volunteer
+from .models import Category, Moderation, MutualAidSettings, Neighbourhood, Post, State, Volunteer
 
 
 def get_network(request) -> MutualAidSettings:
@@ -55,29 +56,46 @@ def reader_for(request) -> Reader:
     return Reader(moderator=is_moderator(request), vetted=is_vetted(request))
 
 
+def reader_of(collectivite, user) -> Reader:
+    """`reader_for` without a request (an alert sent by a task): from the person's membership
+    in the collectivité's team and their vetting there."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Reader(moderator=False, vetted=False)
+    role = Membership.objects.filter(user=user, collectivite=collectivite).values_list("role", flat=True).first()
+    return Reader(
+        moderator=Capability.MODERATE in capabilities_of(role),
+        vetted=Volunteer.objects.filter(collectivite=collectivite, user=user).exists(),
+    )
+
+
 def public_posts(collectivite):
     """What anyone may read of a network, signed in or not (the JSON API): open, approved, not
     sensitive, not hidden by a moderator."""
-    posts = Post.objects.filter(collectivite=collectivite).listed().select_related("category", "commune")
+    posts = Post.objects.filter(collectivite=collectivite).listed().select_related("category", "commune", "neighbourhood")
     return safety.screen_posts(posts, collectivite=collectivite, user=None, moderator=False)
 
 
 def listed_posts(request):
     """The open, approved posts this person may see in the network's list."""
+    return listed_posts_for(request.tenant, request.user, reader_for(request))
+
+
+def listed_posts_for(collectivite, user, reader: Reader):
+    """`listed_posts` for a person `reader` describes, without a request (an alert sent by a
+    task: `reader_of`)."""
     posts = Post.objects.filter(
-        collectivite=request.tenant, state=State.OPEN, moderation=Moderation.APPROVED
-    ).select_related("category", "commune")
-    reader = reader_for(request)
+        collectivite=collectivite, state=State.OPEN, moderation=Moderation.APPROVED
+    ).select_related("category", "commune", "neighbourhood")
     if not reader.sees_sensitive:
         posts = posts.filter(category__sensitive=False)
-    return safety.screen_posts(posts, collectivite=request.tenant, user=request.user, moderator=reader.moderator)
+    return safety.screen_posts(posts, collectivite=collectivite, user=user, moderator=reader.moderator)
 
 
 def get_post_for_reader(request, pk: int) -> Post:
     """A post's public page: approved and not withdrawn (or the author's own, or a moderator's
     look), sensitive only for who may read it; 404 otherwise."""
     reader = reader_for(request)
-    posts = Post.objects.filter(collectivite=request.tenant).select_related("category", "commune", "author")
+    posts = Post.objects.filter(collectivite=request.tenant).select_related("category", "commune", "neighbourhood", "author")
     if not reader.moderator:
         visible = Q(moderation=Moderation.APPROVED, state__in=[State.OPEN, State.IN_PROGRESS])
         if request.user.is_authenticated:
@@ -99,7 +117,7 @@ def get_post_for_reader(request, pk: int) -> Post:
 def author_posts(request):
     return (
         Post.objects.filter(collectivite=request.tenant, author=request.user)
-        .select_related("category", "commune")
+        .select_related("category", "commune", "neighbourhood")
         .order_by("-created_at", "-pk")
     )
 
@@ -126,6 +144,15 @@ def get_category_for_admin(request, pk: int) -> Category:
     try:
         return Category.objects.get(pk=pk, collectivite=request.tenant)
     except Category.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_neighbourhood_for_admin(request, pk: int) -> Neighbourhood:
+    """A neighbourhood of the request's collectivité, for its admins (403 otherwise)."""
+    require_capability(request, Capability.MANAGE_BRANDING)
+    try:
+        return Neighbourhood.objects.select_related("commune", "collectivite").get(pk=pk, collectivite=request.tenant)
+    except Neighbourhood.DoesNotExist as exc:
         raise Http404 from exc
 
 

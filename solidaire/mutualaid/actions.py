@@ -80,6 +80,10 @@ def create_post(*, post: Post, author) -> Post:
         raise ActionError(_("Choose one of the categories in the list."), field="category")
     if not collectivite.communes.filter(pk=post.commune_id).exists():
         raise ActionError(_("Choose a commune of the territory."), field="commune")
+    if post.neighbourhood_id is not None and (
+        post.neighbourhood.collectivite_id != collectivite.pk or post.neighbourhood.commune_id != post.commune_id
+    ):
+        raise ActionError(_("Choose a neighbourhood of the commune you gave."), field="neighbourhood")
     if post.postal_code and post.postal_code not in post.commune.postal_codes.split():
         raise ActionError(_("This postal code is not one of the commune’s."), field="postal_code")
     if post.ends_on is not None and post.ends_on < timezone.localdate():
@@ -87,7 +91,7 @@ def create_post(*, post: Post, author) -> Post:
     post.author = author
     post.state = State.OPEN
     post.moderation = Moderation.PENDING if _needs_review(network, post) else Moderation.APPROVED
-    post.latitude, post.longitude = positions.for_commune(post.commune)
+    post.latitude, post.longitude = positions.for_post(post)
     post.save()
     record(
         collectivite=collectivite,

@@ -6,7 +6,21 @@ from django.utils.translation import gettext_lazy as _
 
 from solidaire.geo.lookup import find_communes, is_exact_match, label
 
-from .models import Category, Kind, Post, Urgency
+from .models import Category, Kind, Neighbourhood, Post, Urgency
+
+
+def territory_commune(text: str, territory):
+    """The commune of `territory` that `text` names, and None; or None and why not (a message)."""
+    inside = find_communes(text, territory, limit=5)
+    exact = [c for c in inside if is_exact_match(text, c)]
+    if not exact and any(is_exact_match(text, c) for c in find_communes(text, limit=5)):
+        inside = []  # the name typed in full is a commune outside the territory: Metz is not Metzeral
+    if len(exact) == 1 or len(inside) == 1:
+        return (exact or inside)[0], None
+    if inside:
+        names = ", ".join(label(c) for c in inside[:5])
+        return None, _("Several communes match: %(names)s. Type the full name.") % {"names": names}
+    return None, _("No commune of the territory matches. Type its name or postal code.")
 
 
 class PostForm(forms.ModelForm):
@@ -19,7 +33,18 @@ class PostForm(forms.ModelForm):
 
     class Meta:
         model = Post
-        fields = ["kind", "category", "title", "text", "urgency", "availability", "postal_code", "ends_on", "on_behalf"]
+        fields = [
+            "kind",
+            "category",
+            "title",
+            "text",
+            "urgency",
+            "availability",
+            "neighbourhood",
+            "postal_code",
+            "ends_on",
+            "on_behalf",
+        ]
         widgets = {
             "kind": forms.RadioSelect,
             "urgency": forms.RadioSelect,
@@ -31,12 +56,23 @@ class PostForm(forms.ModelForm):
         help_texts = {
             "availability": _("For example: weekday evenings, Saturday morning."),
             "postal_code": _("Optional."),
+            "neighbourhood": _("Optional: one of the neighbourhoods of the commune you gave."),
             "ends_on": _("Optional: after this day the post is no longer shown."),
             "on_behalf": _("Shown on the post."),
             "text": _("Do not write your address, phone number or e-mail here: the post is public."),
         }
 
-    field_order = ["kind", "category", "title", "text", "urgency", "availability", "commune_text", "postal_code"]
+    field_order = [
+        "kind",
+        "category",
+        "title",
+        "text",
+        "urgency",
+        "availability",
+        "commune_text",
+        "neighbourhood",
+        "postal_code",
+    ]
 
     def __init__(self, *args, collectivite, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +84,14 @@ class PostForm(forms.ModelForm):
         category.queryset = Category.objects.filter(collectivite=collectivite)
         category.label_from_instance = lambda c: c.localized.label
         category.empty_label = _("Choose a category")
+        neighbourhoods = Neighbourhood.objects.filter(collectivite=collectivite).select_related("commune")
+        if neighbourhoods.exists():
+            field = self.fields["neighbourhood"]
+            field.queryset = neighbourhoods
+            field.label_from_instance = lambda n: f"{n.name} ({n.commune.name})"
+            field.empty_label = _("No neighbourhood: the commune only")
+        else:
+            del self.fields["neighbourhood"]  # the collectivité named none: nothing to choose
         only = list(self.territory[:2])
         if len(only) == 1:
             self.initial.setdefault("commune_text", only[0].name)
@@ -59,20 +103,10 @@ class PostForm(forms.ModelForm):
         return ends_on
 
     def _commune(self, text: str):
-        inside = find_communes(text, self.territory, limit=5)
-        exact = [c for c in inside if is_exact_match(text, c)]
-        if not exact and any(is_exact_match(text, c) for c in find_communes(text, limit=5)):
-            inside = []  # the name typed in full is a commune outside the territory: Metz is not Metzeral
-        if len(exact) == 1 or len(inside) == 1:
-            return (exact or inside)[0]
-        if inside:
-            names = ", ".join(label(c) for c in inside[:5])
-            self.add_error(
-                "commune_text", _("Several communes match: %(names)s. Type the full name.") % {"names": names}
-            )
-        else:
-            self.add_error("commune_text", _("No commune of the territory matches. Type its name or postal code."))
-        return None
+        commune, error = territory_commune(text, self.territory)
+        if error:
+            self.add_error("commune_text", error)
+        return commune
 
     def clean(self):
         data = super().clean()
@@ -89,6 +123,17 @@ class PostForm(forms.ModelForm):
                     % {"code": postal_code, "commune": commune.name, "codes": ", ".join(codes)},
                 )
             data["postal_code"] = postal_code
+            neighbourhood = data.get("neighbourhood")
+            if neighbourhood is not None and neighbourhood.commune_id != commune.pk:
+                self.add_error(
+                    "neighbourhood",
+                    _("%(neighbourhood)s is in %(other)s, not in %(commune)s.")
+                    % {
+                        "neighbourhood": neighbourhood.name,
+                        "other": neighbourhood.commune.name,
+                        "commune": commune.name,
+                    },
+                )
         return data
 
     def to_post(self) -> Post:

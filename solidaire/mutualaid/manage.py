@@ -1,9 +1,11 @@
-"""The collectivité's side of the network (/gestion/entraide/): switching it on with its rules and
-categories (admins: manage_branding), and the queue of posts waiting for review (moderate). These
-pages answer even while the network is off: that is where it is switched on."""
+"""The collectivité's side of the network (/gestion/entraide/): switching it on with its rules,
+categories and neighbourhoods (admins: manage_branding), and the queue of posts waiting for
+review (moderate). These pages answer even while the network is off: that is where it is
+switched on."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,10 +14,15 @@ from solidaire.accounts.access import team_view
 from solidaire.accounts.roles import Capability
 from solidaire.core.errors import ActionError
 
-from . import actions
-from .access import get_category_for_admin, get_post_for_moderator, get_volunteer_for_moderator
-from .manage_forms import CategoryForm, SettingsForm, VolunteerForm
-from .models import Category, Moderation, MutualAidSettings, Post, Volunteer
+from . import actions, neighbourhoods
+from .access import (
+    get_category_for_admin,
+    get_neighbourhood_for_admin,
+    get_post_for_moderator,
+    get_volunteer_for_moderator,
+)
+from .manage_forms import CategoryForm, NeighbourhoodForm, SettingsForm, VolunteerForm
+from .models import Category, Moderation, MutualAidSettings, Neighbourhood, Post, Volunteer
 
 QUEUE_SIZE = 25
 
@@ -62,6 +69,61 @@ def category_create(request):
 @team_view(Capability.MANAGE_BRANDING)
 def category_edit(request, pk: int):
     return _category_form(request, get_category_for_admin(request, pk), creating=False)
+
+
+def _save_neighbourhood(request, form) -> bool:
+    """Saves the form's neighbourhood through the write path; False (the error on the form) when
+    it refuses."""
+    try:
+        neighbourhoods.save_neighbourhood(neighbourhood=form.save(commit=False), actor=request.user)
+    except ActionError as exc:
+        field = {"commune": "commune_text"}.get(exc.field, exc.field)
+        form.add_error(field if field in form.fields else None, exc.message)
+        return False
+    messages.success(request, _("The neighbourhood is saved."))
+    return True
+
+
+@team_view(Capability.MANAGE_BRANDING)
+def neighbourhood_list(request):
+    """The neighbourhoods of the network, and the form to add one."""
+    form = NeighbourhoodForm(request.POST or None, instance=Neighbourhood(collectivite=request.tenant))
+    if request.method == "POST" and form.is_valid() and _save_neighbourhood(request, form):
+        return redirect("mutualaid:neighbourhoods")
+    named = (
+        Neighbourhood.objects.filter(collectivite=request.tenant)
+        .select_related("commune")
+        .annotate(post_count=Count("posts"))
+    )
+    return render(
+        request,
+        "mutualaid/manage/neighbourhoods.html",
+        {"form": form, "neighbourhoods": named},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@team_view(Capability.MANAGE_BRANDING)
+def neighbourhood_edit(request, pk: int):
+    """Renames or moves a neighbourhood; deletes it when no post names it."""
+    neighbourhood = get_neighbourhood_for_admin(request, pk)
+    if request.method == "POST" and "delete" in request.POST:
+        try:
+            neighbourhoods.delete_neighbourhood(neighbourhood=neighbourhood, actor=request.user)
+        except ActionError as exc:
+            messages.error(request, exc.message)
+            return redirect("mutualaid:neighbourhood_edit", pk=neighbourhood.pk)
+        messages.success(request, _("The neighbourhood is deleted."))
+        return redirect("mutualaid:neighbourhoods")
+    form = NeighbourhoodForm(request.POST or None, instance=neighbourhood)
+    if request.method == "POST" and form.is_valid() and _save_neighbourhood(request, form):
+        return redirect("mutualaid:neighbourhoods")
+    return render(
+        request,
+        "mutualaid/manage/neighbourhood.html",
+        {"form": form, "neighbourhood": neighbourhood, "post_count": neighbourhood.posts.count()},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @team_view(Capability.MODERATE)

@@ -161,6 +161,13 @@ class Post(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def place(self) -> str:
+        """What the public reads of where: "Neighbourhood, Commune", or the commune alone."""
+        if self.neighbourhood_id is not None:
+            return f"{self.neighbourhood.name}, {self.commune.name}"
+        return self.commune.name
+
 
 class Volunteer(models.Model):
     """A member the collectivité has vetted (checks done outside the platform): they see the

@@ -135,17 +135,31 @@ def _body(message: EmailMessage) -> str:
     return content
 
 
-def strip_quoted(text: str) -> str:
-    """The new text of an answer: up to the quoted e-mail or the signature, without quoted
-    lines."""
+def _ends_the_answer(line: str) -> bool:
+    return bool(_MARKER.match(line)) or line.rstrip() == "--" or any(cut.match(line) for cut in _CUT)
+
+
+def _new_text(lines: list[str]) -> str:
     kept = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if _MARKER.match(line) or line.rstrip() == "--" or any(cut.match(line) for cut in _CUT):
+    for line in lines:
+        if _ends_the_answer(line):
             break
         if line.lstrip().startswith(">"):
             continue
         kept.append(line.rstrip())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def strip_quoted(text: str) -> str:
+    """The new text of an answer: up to the quoted e-mail or the signature, without quoted
+    lines. An answer written below the quotation ("bottom-posting": the attribution line, the
+    quoted lines, then the answer) is read after the last quoted line."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    above = _new_text(lines)
+    if above:
+        return above
+    quoted = [i for i, line in enumerate(lines) if line.lstrip().startswith(">")]
+    return _new_text(lines[quoted[-1] + 1 :]) if quoted else ""
 
 
 def _is_automatic(message: EmailMessage) -> bool:

@@ -62,8 +62,8 @@ def map_page(request):
 
 @require_GET
 def markers_json(request):
-    """[[post id, latitude×10⁵, longitude×10⁵, title], …] of the public list only (whoever asks:
-    the answer may be cached), at each post's displaced position."""
+    """[[post id, latitude×10⁵, longitude×10⁵, "title — place"], …] of the public list only
+    (whoever asks: the answer may be cached), at each post's displaced position."""
     get_network(request)
     # Without the posts a moderator hid, and, for a person someone blocked, without that
     # author's posts (that answer is theirs only: not cached).
@@ -74,8 +74,14 @@ def markers_json(request):
         user=request.user if blocked else None,
         moderator=False,
     )
-    rows = posts.order_by("pk").values_list("pk", "latitude", "longitude", "title")[:2000]
-    markers = [[pk, round(lat * 100000), round(lon * 100000), title] for pk, lat, lon, title in rows]
+    rows = posts.order_by("pk").values_list(
+        "pk", "latitude", "longitude", "title", "neighbourhood__name", "commune__name"
+    )[:2000]
+    # The popup reads "Title — Neighbourhood, Commune": the place in words, as on the list.
+    markers = [
+        [pk, round(lat * 100000), round(lon * 100000), f"{title} — {', '.join(filter(None, (quarter, commune)))}"]
+        for pk, lat, lon, title, quarter, commune in rows
+    ]
     url = reverse("mutualaid:post", args=[0]).replace("/0/", "/{id}/")
     response = JsonResponse({"url": url, "markers": markers}, json_dumps_params={"separators": (",", ":")})
     if blocked:

@@ -135,6 +135,7 @@ def test_openapi_describes_the_posts(personas, client_for):
         "text",
         "urgency",
         "commune",
+        "neighbourhood",
         "latitude",
         "longitude",
         "on_behalf",

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from solidaire.geo.models import Commune
 from solidaire.mutualaid import positions
-from solidaire.mutualaid.models import Post
+from solidaire.mutualaid.models import Neighbourhood, Post
 
 from .helpers import STRASBOURG, open_network, write
 
@@ -95,3 +95,37 @@ def test_a_commune_without_a_position_puts_the_post_on_no_map(personas, client_f
     assert (post.latitude, post.longitude) == (None, None)
     assert markers(client_for(personas.a)) == {}
     assert client_for(personas.a).get(reverse("mutualaid:post", args=[post.pk])).status_code == 200
+
+
+def test_no_page_or_json_has_a_neighbourhood_centre(personas, client_for):
+    """A post that names a neighbourhood is shown at a point drawn 150–500 m around its centre:
+    the centre itself is on no public page, JSON or API answer."""
+    a = personas.a
+    open_network(a.tenant)
+    krutenau = Neighbourhood.objects.create(
+        collectivite=a.tenant, commune_id=STRASBOURG, name="Krutenau", latitude=48.57853, longitude=7.76171
+    )
+    post = write(a.tenant, a.donor, neighbourhood=krutenau)
+    assert (post.latitude, post.longitude) != (krutenau.latitude, krutenau.longitude)
+    centre_texts = {
+        f"{krutenau.latitude:.4f}",
+        f"{krutenau.longitude:.4f}",
+        str(round(krutenau.latitude * 100000)),
+        str(round(krutenau.longitude * 100000)),
+    }
+    pages = [
+        reverse("mutualaid:network"),
+        reverse("mutualaid:map"),
+        reverse("mutualaid:markers"),
+        reverse("mutualaid:post", args=[post.pk]),
+        reverse("mutualaid:new_post"),
+        reverse("mutualaid:my_posts"),
+        "/api/v1/mutual-aid/posts",
+    ]
+    for client in (client_for(a), client_for(a, a.donor), client_for(a, personas.outsider)):
+        for path in pages:
+            response = client.get(path)
+            if response.status_code != 200:
+                continue  # sign-in asked
+            body = response.content.decode()
+            assert not any(text in body for text in centre_texts), path

@@ -271,3 +271,15 @@ def test_strip_quoted_keeps_only_the_new_text():
     text = "Oui !\r\n\r\n> citation\r\nAm Di., 2. Dez. 2026 um 10:12 Uhr schrieb Region <a@b.c>:\r\n> alt"
     assert relay.strip_quoted(text) == "Oui !"
     assert relay.strip_quoted("Merci\n-----Original Message-----\nFrom: x") == "Merci"
+
+
+def test_an_answer_written_below_the_quotation_is_read():
+    text = (
+        "Le mar. 1 déc. 2026 à 18:02, Région Grand Est <entraide+1-2.abc@relais.example> a écrit :\n"
+        "> Bonjour, je peux passer samedi.\n>\n> #-- Répondez au-dessus de cette ligne --#\n"
+        "\nParfait, à samedi !\n\n-- \nDora"
+    )
+    assert relay.strip_quoted(text) == "Parfait, à samedi !"
+    # Quoted text alone is still nothing, and a top answer keeps winning over what follows.
+    assert relay.strip_quoted("On Tue, Dec 1 wrote:\n> old\n> older") == ""
+    assert relay.strip_quoted("Oui\nOn Tue wrote:\n> old\nP.S. later") == "Oui"
