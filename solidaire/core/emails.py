@@ -81,10 +81,13 @@ def send_templated(
     language: str | None = None,
     reply_to=None,
     attachments=(),
+    unsubscribe_url: str = "",
 ) -> None:
     """Renders `<template>_subject.txt` and `<template>_message.txt` in `language` and sends
     them on behalf of `collectivite` (by default the context's). `attachments` are (file name,
-    bytes, MIME type) triples."""
+    bytes, MIME type) triples. `unsubscribe_url`, for e-mails a person chose to receive, goes in
+    the List-Unsubscribe headers (RFC 2369, and RFC 8058's one-click POST: the page it names
+    must take a POST without a CSRF token)."""
     if collectivite is None:
         collectivite = context.get("collectivite")
     subject, body = render(template=template, context=context, collectivite=collectivite, language=language)
@@ -95,7 +98,11 @@ def send_templated(
             "to": [to],
             "from_email": sender(collectivite),
             "reply_to": reply_to_for(collectivite, reply_to),
-            "headers": {},
+            "headers": (
+                {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+                if unsubscribe_url
+                else {}
+            ),
             "html": None,
             "attachments": [
                 {"name": name, "content": base64.b64encode(content).decode(), "type": mimetype}

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from solidaire.accounts.access import team_view
 from solidaire.accounts.roles import Capability
@@ -102,9 +103,12 @@ def preferences(request):
     )
 
 
+# RFC 8058: mail programs unsubscribe with a POST of their own, without the page's CSRF token; the
+# signed token in the address is what proves the link came from the e-mail.
+@csrf_exempt
 def unsubscribe(request, token: str):
     """The link of every announcement e-mail: one button (a GET changes nothing, so that mail
-    scanners opening links unsubscribe nobody)."""
+    scanners opening links unsubscribe nobody), and the one-click POST of List-Unsubscribe."""
     get_network(request)
     preference = announcements.preference_for_token(request.tenant, token)
     if preference is None:

@@ -133,6 +133,7 @@ def send(announcement_id: int) -> int:
                 "network_url": tenant_url(collectivite, network),
                 "unsubscribe_url": tenant_url(collectivite, stop),
             },
+            unsubscribe_url=tenant_url(collectivite, stop),
         )
         count += 1
     return count

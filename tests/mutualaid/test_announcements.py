@@ -13,6 +13,7 @@ from solidaire.core.errors import ActionError
 from solidaire.geo.models import Commune
 from solidaire.mutualaid import announcements
 from solidaire.mutualaid.models import Announcement, AnnouncementPreference
+from tests.conftest import TenantClient
 from tests.factories import UserFactory
 
 from .helpers import METZ, SCHILTIGHEIM, STRASBOURG, open_network
@@ -138,3 +139,17 @@ def test_the_unsubscribe_link_stops_the_emails_in_one_button(network, personas, 
     # The link of A's network does nothing on B's host.
     open_network(personas.b.tenant)
     assert client_for(personas.b).get(link).status_code == 404
+
+
+def test_mail_programs_unsubscribe_in_one_click_from_the_headers(network, personas, published, client_for):
+    """RFC 2369 and 8058: the e-mail names its unsubscribe page in List-Unsubscribe, and the mail
+    program's own POST (no cookie, no CSRF token) stops the e-mails."""
+    prefer(personas, personas.outsider, "all")
+    (sent,) = published()
+    assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = sent.extra_headers["List-Unsubscribe"].strip("<>")
+    assert url.startswith("http") and personas.a.host in url and url in sent.body
+    mail_program = TenantClient(personas.a.host, enforce_csrf_checks=True)
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+    assert mail_program.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert AnnouncementPreference.objects.get(user=personas.outsider).choice == "none"
