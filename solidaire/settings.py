@@ -188,6 +188,13 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 # client address (allauth's; verification e-mails: one in 3 minutes per address as written), and all
 # three per mailbox, case, +tags and Gmail dots folded (the "_mailbox" ones: accounts.forms,
 # accounts.adapter.AccountAdapter.send_confirmation_mail).
+# What one person may do in a mutual-aid network before waiting (mutualaid.limits).
+SOLIDAIRE_MUTUAL_AID_RATES = {
+    "post": env("SOLIDAIRE_MUTUAL_AID_POSTS_RATE", "10/d"),
+    "start": env("SOLIDAIRE_MUTUAL_AID_CONVERSATIONS_RATE", "10/h"),
+    "message": env("SOLIDAIRE_MUTUAL_AID_MESSAGES_RATE", "30/h"),
+    "report": env("SOLIDAIRE_MUTUAL_AID_REPORTS_RATE", "10/h"),
+}
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,60/h/ip,5/5m/key",
@@ -284,6 +291,8 @@ CELERY_BEAT_SCHEDULE = {
     "budget-alerts": {"task": "solidaire.reporting.tasks.check_budget_alerts", "schedule": 3600.0},
     "privacy-retention": {"task": "solidaire.privacy.tasks.retention", "schedule": 86400.0},
     "mutual-aid-expiry": {"task": "solidaire.mutualaid.tasks.expire_posts", "schedule": 3600.0},
+    # Sends only the digests that are due: a missed run is caught up by the next one.
+    "mutual-aid-alert-digests": {"task": "solidaire.mutualaid.tasks.send_alert_digests", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

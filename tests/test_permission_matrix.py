@@ -45,10 +45,11 @@ from solidaire.donations.models import Gift
 from solidaire.exports import actions as export_actions
 from solidaire.geo.models import Commune
 from solidaire.mutualaid import actions as mutualaid_actions
+from solidaire.mutualaid import alerts as mutualaid_alerts
 from solidaire.mutualaid import announcements as mutualaid_announcements
 from solidaire.mutualaid import conversations as mutualaid_conversations
 from solidaire.mutualaid import safety as mutualaid_safety
-from solidaire.mutualaid.models import Announcement, Post
+from solidaire.mutualaid.models import Alert, Announcement, Neighbourhood, Post
 from solidaire.mutualaid.models import Suspension as MutualAidSuspension
 from solidaire.payouts import actions as payout_actions
 from solidaire.payouts.models import PayoutSettings, StatementImport
@@ -324,6 +325,9 @@ MATRIX = {
     "mutualaid:category_create":                (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "mutualaid:category_edit":                  (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "mutualaid:category_edit [B's]":            (LOGIN, 404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:neighbourhoods":                 (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:neighbourhood_edit":             (LOGIN, 200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    "mutualaid:neighbourhood_edit [B's]":       (LOGIN, 404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "mutualaid:moderation":                     (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "mutualaid:moderate_post":                  (LOGIN, DONE,  DONE,  403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
     "mutualaid:moderate_post [B's]":            (LOGIN, 404,   404,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
@@ -376,6 +380,21 @@ MATRIX = {
     "mutualaid:announcement_preferences":       (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     "mutualaid:announcements_unsubscribe":      (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     "mutualaid:announcements_unsubscribe [B's]": (404,  404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    # "New near me" alerts: any signed-in member; an alert is deleted by its person only (A.donor's);
+    # the unsubscribe link works signed out, and another network's link is refused (400).
+    "mutualaid:alerts":                         (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:alert_delete":                   (LOGIN, 404,   404,   404,   404,   404,   DONE,  404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:alert_delete [B's]":             (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:alerts_unsubscribe":             (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    "mutualaid:alerts_unsubscribe [B's]":       (400,   400,   400,   400,   400,   400,   400,   400,   400,   400,   400,   400,   400,   400),
+    # Private notes once a post is done: its author (A.donor) and who answered it (A.owner); the
+    # moderators read them.
+    "mutualaid:private_note":                   (LOGIN, 404,   404,   404,   404,   200,   200,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:private_note [B's]":             (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
+    "mutualaid:private_notes":                  (LOGIN, 200,   200,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   403),
+    # Blocking a post's author from its page: anyone signed in who may read it, not its author.
+    "mutualaid:block_author":                   (LOGIN, DONE,  DONE,  DONE,  DONE,  DONE,  404,   DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
+    "mutualaid:block_author [B's]":             (LOGIN, 404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
 }
 # fmt: on
 
@@ -466,6 +485,24 @@ def mutual_aid(w: World, a, b) -> None:
     mutualaid_actions.configure(collectivite=a.tenant, actor=a.admin, pre_moderation="everything")
     w.a_posts["[pending]"] = mutualaid_write(a.tenant, a.donor, slug="demarches", title="Papiers")
     w.b_post = mutualaid_write(b.tenant, b.donor, commune="57463")
+
+
+def neighbourhoods_of(w: World) -> dict:
+    """A neighbourhood in each network, made the first time a row asks."""
+    if not hasattr(w, "neighbourhoods"):
+        w.neighbourhoods = {
+            "A": Neighbourhood.objects.create(
+                collectivite=w.a_posts["open"].collectivite,
+                commune_id="67482",
+                name="Krutenau",
+                latitude=48.58,
+                longitude=7.76,
+            ),
+            "B": Neighbourhood.objects.create(
+                collectivite=w.b_post.collectivite, commune_id="57463", name="Sablon", latitude=49.10, longitude=6.19
+            ),
+        }
+    return w.neighbourhoods
 
 
 def conversations_of(w: World) -> dict:
@@ -575,7 +612,42 @@ FOLLOW_UP_ROWS = {
 }
 
 
+def alerts_of(w: World) -> dict:
+    """An alert of each network's donor, made the first time a row asks."""
+    if not hasattr(w, "alerts"):
+        w.alerts = {
+            side: Alert.objects.create(
+                collectivite=post.collectivite, user=post.author, commune_id=post.commune_id, distance_km=5
+            )
+            for side, post in (("A", w.a_posts["open"]), ("B", w.b_post))
+        }
+    return w.alerts
+
+
+def member_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
+    """Alerts, private notes and blocking from a post's page."""
+    side = "B" if whose == "[B's]" else "A"
+    if name == "mutualaid:alert_delete":
+        return ("post", reverse(name, args=[alerts_of(w)[side].pk]), {})
+    if name == "mutualaid:alerts_unsubscribe":
+        return ("get", reverse(name, args=[mutualaid_alerts.unsubscribe_token(alerts_of(w)[side])]), {})
+    post = conversations_of(w)[side].post
+    if name == "mutualaid:private_note":
+        return ("get", reverse(name, args=[post.pk]), {})
+    return ("post", reverse(name, args=[post.pk]), {})
+
+
+MEMBER_ROWS = {
+    "mutualaid:alert_delete",
+    "mutualaid:alerts_unsubscribe",
+    "mutualaid:private_note",
+    "mutualaid:block_author",
+}
+
+
 def mutualaid_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
+    if name in MEMBER_ROWS:
+        return member_request(name, whose, w)
     if name in FOLLOW_UP_ROWS:
         return follow_up_request(name, whose, w)
     if name in SAFETY_ROWS:
@@ -592,6 +664,8 @@ def mutualaid_request(name: str, whose: str, w: World) -> tuple[str, str, dict]:
         return ("post", reverse(name, args=[pending.pk]), {"decision": "approve"})
     if name == "mutualaid:category_edit":
         return ("get", reverse(name, args=[post.category.pk]), {})
+    if name == "mutualaid:neighbourhood_edit":
+        return ("get", reverse(name, args=[neighbourhoods_of(w)["B" if whose == "[B's]" else "A"].pk]), {})
     return ("get", reverse(name), {})
 
 

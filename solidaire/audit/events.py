@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "mutualaid.post_done": _("Mutual-aid post marked done"),
     "mutualaid.post_closed": _("Mutual-aid post closed"),
     "mutualaid.post_expired": _("Mutual-aid post expired"),
+    "mutualaid.private_note_saved": _("Private note about a mutual-aid post written"),
     "mutualaid.volunteer_vetted": _("Volunteer vetted for sensitive requests"),
     "mutualaid.category_saved": _("Mutual-aid category saved"),
     "mutualaid.neighbourhood_saved": _("Mutual-aid neighbourhood saved"),
@@ -142,6 +143,7 @@ DETAIL_LABELS = {
     "total_cents": _("Total"),
     "unmatched": _("Not matched"),
     "via": _("Through"),
+    "written_by": _("Written by"),
 }
 # Values that are codes, in words: "via" (where a file was downloaded from).
 VALUE_LABELS = {
@@ -153,6 +155,8 @@ VALUE_LABELS = {
         "social_service": _("Passed to a social service"),
         "message": _("Wrote through the platform"),
     },
+    # Who wrote a private note about a mutual-aid post (mutualaid.notes).
+    "written_by": {"author": _("the post’s author"), "helper": _("someone who answered")},
 }
 
 

@@ -108,6 +108,7 @@ PRIVATE_PREFIXES = (
     "/entraide/signaler/",
     "/entraide/bloquer/",
     "/entraide/preferences-annonces/",
+    "/entraide/alertes/",
 )
 
 

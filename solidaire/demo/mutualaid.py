@@ -1,4 +1,4 @@
-"""The demo's mutual-aid networks: Ville de Strasbourg (its quarters, by postal code) and Région
+"""The demo's mutual-aid networks: Ville de Strasbourg (its quarters, named or by postal code) and Région
 Grand Est (communes of Alsace), each with the default categories and a dozen or two posts
 written through the product's write path; the vetted volunteer talking with the demo resident,
 and a report waiting for the moderator. Idempotent: what exists is left alone."""
@@ -13,11 +13,37 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.accounts.actions import ensure_verified_user
 from solidaire.celery import app as celery_app
 from solidaire.geo.models import Commune
-from solidaire.mutualaid import actions, announcements, conversations, followup, safety
-from solidaire.mutualaid.models import Announcement, Category, Conversation, Post, PreModeration, Report
+from solidaire.mutualaid import actions, announcements, conversations, followup, neighbourhoods, safety
+from solidaire.mutualaid.models import (
+    Announcement,
+    Category,
+    Conversation,
+    Neighbourhood,
+    Post,
+    PreModeration,
+    Report,
+)
 
 RESIDENT_EMAIL = "habitant@strasbourg.example"
 VOLUNTEER_EMAIL = "benevole@strasbourg.example"
+
+# Strasbourg's quarters the city names (name, latitude and longitude of a central point), and the
+# posts that give one (by title): shown as "Krutenau, Strasbourg", placed around that point.
+STRASBOURG_NEIGHBOURHOODS = [
+    ("Krutenau", 48.5786, 7.7590),
+    ("Neudorf", 48.5660, 7.7620),
+    ("Robertsau", 48.5990, 7.7880),
+    ("Cronenbourg", 48.5925, 7.7200),
+    ("Hautepierre", 48.5915, 7.6985),
+]
+POST_NEIGHBOURHOODS = {
+    "Je fais vos courses le samedi": "Krutenau",
+    "Je peux aller à la pharmacie pour vous": "Neudorf",
+    "Appels amicaux en allemand ou en français": "Robertsau",
+    "Un coup de fil de temps en temps": "Cronenbourg",
+    "Trajet pour un rendez-vous à l’hôpital": "Hautepierre",
+    "Petites réparations à domicile": "Neudorf",
+}
 
 # (author, kind, category, title, text, urgency, availability, commune, postal code, on behalf)
 STRASBOURG_POSTS = [
@@ -423,6 +449,7 @@ def _write(collectivite, posts, moderator, *, resident=None):
     were added gets the new ones."""
     categories = {c.slug: c for c in Category.objects.filter(collectivite=collectivite)}
     existing = set(Post.objects.filter(collectivite=collectivite).values_list("title", flat=True))
+    named = {n.name: n for n in Neighbourhood.objects.filter(collectivite=collectivite)}
     written = []
     for i, (name, kind, slug, title, text, urgency, availability, commune, postal_code, on_behalf) in enumerate(posts):
         if title in existing:
@@ -440,6 +467,7 @@ def _write(collectivite, posts, moderator, *, resident=None):
             postal_code=postal_code,
             on_behalf=on_behalf,
             ends_on=timezone.localdate() + timedelta(days=30),
+            neighbourhood=named.get(POST_NEIGHBOURHOODS.get(title, "")),
         )
         written.append(actions.create_post(post=post, author=author))
     for post in written:  # the childcare posts waited for the moderator
@@ -480,6 +508,21 @@ def _follow_up(collectivite, admin) -> None:
         celery_app.conf.task_always_eager = previous
 
 
+def _neighbourhoods(strasbourg, admin) -> None:
+    """Strasbourg's quarters, through the back office's write path; those that exist are left
+    alone."""
+    commune = Commune.objects.get(pk="67482")
+    existing = set(Neighbourhood.objects.filter(collectivite=strasbourg).values_list("name", flat=True))
+    for name, latitude, longitude in STRASBOURG_NEIGHBOURHOODS:
+        if name not in existing:
+            neighbourhoods.save_neighbourhood(
+                neighbourhood=Neighbourhood(
+                    collectivite=strasbourg, commune=commune, name=name, latitude=latitude, longitude=longitude
+                ),
+                actor=admin,
+            )
+
+
 def seed_mutual_aid(
     strasbourg, grand_est, *, strasbourg_admin, grand_est_moderator, password: str
 ) -> list[tuple[str, str, str]]:
@@ -491,6 +534,7 @@ def seed_mutual_aid(
         if not user.first_name:
             user.first_name = name
             user.save(update_fields=["first_name"])
+    _neighbourhoods(strasbourg, strasbourg_admin)
     for collectivite, posts, moderator, who in (
         (strasbourg, STRASBOURG_POSTS, strasbourg_admin, resident),
         (grand_est, GRAND_EST_POSTS, grand_est_moderator, None),

@@ -13,7 +13,7 @@ from solidaire.accounts.models import Membership
 from solidaire.accounts.roles import Capability, capabilities_of
 
 from . import safety
-from .models import Category, Moderation, MutualAidSettings, Neighbourhood, Post, State, Volunteer
+from .models import Alert, Category, Moderation, MutualAidSettings, Neighbourhood, Post, State, Volunteer
 
 
 def get_network(request) -> MutualAidSettings:
@@ -71,7 +71,9 @@ def reader_of(collectivite, user) -> Reader:
 def public_posts(collectivite):
     """What anyone may read of a network, signed in or not (the JSON API): open, approved, not
     sensitive, not hidden by a moderator."""
-    posts = Post.objects.filter(collectivite=collectivite).listed().select_related("category", "commune", "neighbourhood")
+    posts = (
+        Post.objects.filter(collectivite=collectivite).listed().select_related("category", "commune", "neighbourhood")
+    )
     return safety.screen_posts(posts, collectivite=collectivite, user=None, moderator=False)
 
 
@@ -95,7 +97,9 @@ def get_post_for_reader(request, pk: int) -> Post:
     """A post's public page: approved and not withdrawn (or the author's own, or a moderator's
     look), sensitive only for who may read it; 404 otherwise."""
     reader = reader_for(request)
-    posts = Post.objects.filter(collectivite=request.tenant).select_related("category", "commune", "neighbourhood", "author")
+    posts = Post.objects.filter(collectivite=request.tenant).select_related(
+        "category", "commune", "neighbourhood", "author"
+    )
     if not reader.moderator:
         visible = Q(moderation=Moderation.APPROVED, state__in=[State.OPEN, State.IN_PROGRESS])
         if request.user.is_authenticated:
@@ -162,4 +166,24 @@ def get_volunteer_for_moderator(request, pk: str) -> Volunteer:
     try:
         return Volunteer.objects.select_related("user", "collectivite").get(pk=int(pk), collectivite=request.tenant)
     except (ValueError, Volunteer.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def get_post_for_note(request, pk: int) -> Post:
+    """A post of the network its author, or someone who answered it, may leave a private note
+    about (mutualaid.notes says when); 404 for anyone else."""
+    user = request.user
+    answered = Q(conversations__person=user, conversations__follow_ups__isnull=True)
+    posts = Post.objects.filter(collectivite=request.tenant).filter(Q(author=user) | answered).distinct()
+    try:
+        return posts.select_related("category", "commune").get(pk=pk)
+    except Post.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_alert_for_owner(request, pk: int) -> Alert:
+    """One of the signed-in person's alerts in this network; 404 for anyone else's."""
+    try:
+        return Alert.objects.get(pk=pk, collectivite=request.tenant, user=request.user)
+    except Alert.DoesNotExist as exc:
         raise Http404 from exc

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.audit.events import record
 from solidaire.core.errors import ActionError
 
-from . import defaults, positions, safety, states
+from . import defaults, positions, safety, states, tasks
 from .models import Category, Moderation, MutualAidSettings, Post, PreModeration, State, Volunteer
 
 SETTINGS_FIELDS = ("enabled", "follow_up_hours", "pre_moderation")
@@ -100,7 +100,16 @@ def create_post(*, post: Post, author) -> Post:
         obj=post,
         data={"kind": post.kind, "category": post.category.slug, "moderation": post.moderation},
     )
+    if post.moderation == Moderation.APPROVED:
+        _tell_alerts(post)
     return post
+
+
+def _tell_alerts(post: Post) -> None:
+    """A post just listed: once committed, a task e-mails it to the alerts it matches
+    (mutualaid.alerts)."""
+    post_id = post.pk
+    transaction.on_commit(lambda: tasks.send_alerts.delay(post_id))
 
 
 def _locked(post: Post, action: str) -> tuple[Post, str]:
@@ -176,6 +185,8 @@ def decide_post(*, post: Post, moderator, approve: bool) -> Post:
     post.save(update_fields=["moderation", "updated_at"])
     action = "mutualaid.post_approved" if approve else "mutualaid.post_rejected"
     record(collectivite=post.collectivite, actor=moderator, action=action, obj=post)
+    if approve and post.state == State.OPEN:
+        _tell_alerts(post)
     return post
 
 

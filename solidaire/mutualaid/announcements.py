@@ -20,8 +20,8 @@ from solidaire.core.emails import send_templated
 from solidaire.core.errors import ActionError
 from solidaire.tenants.resolution import tenant_url
 
+from . import tasks
 from .models import Announcement, AnnouncementPreference
-from .tasks import send_announcement
 
 UNSUBSCRIBE_SALT = "solidaire.mutualaid.announcements.unsubscribe"
 PINNED_SHOWN = 5
@@ -60,7 +60,7 @@ def publish(*, announcement: Announcement, actor) -> Announcement:
         action="mutualaid.announcement_published",
         obj=announcement,
     )
-    transaction.on_commit(lambda: send_announcement.delay(announcement.pk))
+    transaction.on_commit(lambda: tasks.send_announcement.delay(announcement.pk))
     return announcement
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from solidaire.core.errors import ActionError
 
-from . import conversations, safety
+from . import conversations, notes, safety
 from .access import get_network, get_post_for_reader
 from .conversation_access import get_conversation_for_participant, my_conversations
 from .conversation_forms import MessageForm, ShareForm
@@ -92,6 +92,7 @@ def _page(request, conversation, *, form=None, share_form=None, status=200):
             "other_shared": conversations.has_shared(conversation, other),
             "contacts": conversations.contacts_of(conversation, user),
             "blocked": safety.blocked_between(conversation.post.collectivite_id, user, other),
+            "may_note": conversation.post.state in notes.NOTED_STATES and notes.may_note(conversation.post, user),
         },
         status=status,
     )

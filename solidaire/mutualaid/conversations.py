@@ -9,21 +9,18 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django_ratelimit.core import is_ratelimited
 
 from solidaire.audit.events import record
 from solidaire.core.emails import send_templated
 from solidaire.core.errors import ActionError
 from solidaire.tenants.resolution import tenant_url
 
-from . import masking, relay, safety
+from . import limits, masking, relay, safety
 from .models import Conversation, Kind, Message, Moderation, Post, State
 
 AUTHOR, PERSON = "author", "person"
 # Against spam and harassment: messages a person may write per hour, in every conversation of
 # every collectivité together, and conversations they may start per hour.
-MESSAGES_PER_HOUR = "30/h"
-STARTS_PER_HOUR = "10/h"
 MAX_LENGTH = 4000
 ANSWERABLE = (State.OPEN, State.IN_PROGRESS)
 
@@ -61,13 +58,6 @@ def contacts_of(conversation: Conversation, user) -> dict | None:
     return {"name": other.get_full_name() or other.email, "email": other.email, "phone": phone}
 
 
-def _limited(user, group: str, rate: str) -> bool:
-    """Counts one hit against `user`'s budget in the shared cache (django-ratelimit, like every
-    other limit of the project: docs/adr/0016); True once it is spent."""
-    key = str(user.pk)
-    return is_ratelimited(None, group=group, key=lambda _group, _request: key, rate=rate, increment=True)
-
-
 def _refuse_closed(conversation: Conversation) -> None:
     if conversation.is_closed:
         raise ActionError(_("This conversation is closed: no more messages can be written."), code="closed")
@@ -96,7 +86,7 @@ def start(*, post: Post, person, text: str) -> Conversation:
     text = _clean_text(text)
     conversation = Conversation.objects.filter(post=post, person=person).first()
     if conversation is None:
-        if _limited(person, "mutualaid-start", STARTS_PER_HOUR):
+        if limits.spent(person, "start"):
             raise ActionError(_("You have started many conversations: wait an hour."), code="rate_limited")
         conversation = Conversation.objects.create(post=post, person=person)
         record(
@@ -125,7 +115,7 @@ def write(*, conversation: Conversation, author, text: str, via: str = Message.V
     safety.refuse_suspended(collectivite, author)
     safety.refuse_blocked(collectivite, conversation.post.author, conversation.person)
     text = _clean_text(text)
-    if _limited(author, "mutualaid-message", MESSAGES_PER_HOUR):
+    if limits.spent(author, "message"):
         raise ActionError(_("You have written many messages: wait an hour before the next one."), code="rate_limited")
     message = Message.objects.create(conversation=conversation, author=author, text=text, via=via)
     _relay(conversation, message)

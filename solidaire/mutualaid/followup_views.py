@@ -12,7 +12,7 @@ from solidaire.accounts.access import team_view
 from solidaire.accounts.roles import Capability
 from solidaire.core.errors import ActionError
 
-from . import followup
+from . import followup, notes
 from .access import get_post_for_moderator
 from .followup_forms import AuthorMessageForm, NoteForm
 
@@ -61,6 +61,7 @@ def request_page(request, pk: int):
             "post": post,
             "notes": post.follow_ups.select_related("staff", "conversation")[:100],
             "answers": followup.answers(post).count(),
+            "private_notes": notes.about_post(post),
             "note_form": note_form,
             "message_form": message_form,
         },

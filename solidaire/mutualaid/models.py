@@ -508,3 +508,24 @@ class AlertDelivery(models.Model):
 
     def __str__(self):
         return f"{self.alert} → {self.post}"
+
+
+class PrivateNote(models.Model):
+    """Once a post is done, its author and each person who answered it may tell the collectivité
+    how it went (mutualaid.notes): read by its moderators only, never by the other person."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="private_notes")
+    # Empty once the writer's account is erased (the note stays, blanked of their names).
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(_("your note to the collectivité"), max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["post", "author"], name="mutualaid_private_note_once")]
+        verbose_name = _("private note")
+        verbose_name_plural = _("private notes")
+
+    def __str__(self):
+        return str(self.post)

@@ -2,10 +2,10 @@
 (solidaire.privacy calls both; ADR 0022).
 
 Erasure deletes what the person wrote for everyone — their posts, and with them the conversations,
-reports and follow-up notes about those posts — and pseudonymises what they wrote to others: their
-messages in other people's conversations stay for the person they talked to, without their author,
-with their names, addresses and phone numbers blanked. Their preferences, alerts, blocks and
-vetting go. What moderators decided about them (reports about them, suspensions) stays, tied to
+reports and notes about those posts — and pseudonymises what they wrote to others: their messages
+in other people's conversations, and their private notes about others' posts, stay without their
+author, with their names, addresses and phone numbers blanked. Their preferences, alerts, blocks
+and vetting go. What moderators decided about them (reports about them, suspensions) stays, tied to
 the account that is itself emptied of its identity."""
 
 import re
@@ -22,6 +22,7 @@ from .models import (
     FollowUp,
     Message,
     Post,
+    PrivateNote,
     Report,
     Volunteer,
 )
@@ -50,6 +51,7 @@ COLUMNS = {
     "mutual_aid_messages": ["conversation", "post", "written_at", "via", "text"],
     "mutual_aid_conversations": ["id", "post", "role", "started_at", "closed_at", "shared_at", "phone_shared"],
     "mutual_aid_follow_ups": ["post", "at", "what", "note"],
+    "mutual_aid_notes": ["post", "at", "text"],
     "mutual_aid_preferences": ["collectivite", "what", "choice", "commune", "distance_km", "categories", "since"],
     "mutual_aid_reports": ["collectivite", "about", "reason", "text", "at", "decision", "decided_at"],
 }
@@ -123,8 +125,8 @@ def _preferences(user) -> list[dict]:
 
 def collect(user) -> dict[str, list[dict]]:
     """The person's posts, their own messages (not the other side's), their conversations, the
-    collectivité's follow-up notes about their requests, their preferences and alerts, and the
-    reports they made. Nothing for a person without an account."""
+    collectivité's follow-up notes about their requests, the private notes they left, their
+    preferences and alerts, and the reports they made. Nothing for a person without an account."""
     if user is None:
         return {name: [] for name in COLUMNS}
     posts = Post.objects.filter(author=user).select_related("collectivite", "category", "commune").order_by("pk")
@@ -149,6 +151,10 @@ def collect(user) -> dict[str, list[dict]]:
         "mutual_aid_conversations": [_conversation(c, user) for c in conversations],
         "mutual_aid_follow_ups": [
             {"post": f.post.title, "at": _iso(f.created_at), "what": f.method, "note": f.text} for f in follow_ups
+        ],
+        "mutual_aid_notes": [
+            {"post": n.post.title, "at": _iso(n.updated_at), "text": n.text}
+            for n in PrivateNote.objects.filter(author=user).select_related("post").order_by("created_at", "pk")
         ],
         "mutual_aid_preferences": _preferences(user),
         "mutual_aid_reports": [
@@ -197,6 +203,8 @@ def forget(user, *, pattern: re.Pattern | None = None) -> dict:
     for message in messages:
         Message.objects.filter(pk=message.pk).update(author=None, text=_blanked(message.text, pattern))
     Conversation.objects.filter(person=user).update(person_phone="")
+    for note in PrivateNote.objects.filter(author=user).only("pk", "text"):
+        PrivateNote.objects.filter(pk=note.pk).update(author=None, text=_blanked(note.text, pattern))
     for report in Report.objects.filter(reporter=user).only("pk", "text", "collectivite_id"):
         tenants.add(report.collectivite_id)
         Report.objects.filter(pk=report.pk).update(text=_blanked(report.text, pattern))

@@ -12,17 +12,16 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django_ratelimit.core import is_ratelimited
 
 from solidaire.audit.events import record
 from solidaire.core.emails import send_templated
 from solidaire.core.errors import ActionError
 from solidaire.tenants.resolution import tenant_url
 
+from . import limits
 from .models import Block, Post, Report, ReportDecision, ReportReason, ReportTarget, Suspension
 
 # Reports a person may make per hour, in every collectivité together.
-REPORTS_PER_HOUR = "10/h"
 
 # What a moderator may decide on a report, by what it is about: a person cannot be hidden.
 DECISIONS: dict[str, tuple[str, ...]] = {
@@ -92,6 +91,13 @@ def is_blocked_by_someone(collectivite, user) -> bool:
     )
 
 
+def hidden_post_ids(post_ids) -> set[int]:
+    """Which of these posts a moderator hid (their author still sees them, marked)."""
+    return set(
+        Report.objects.filter(post_id__in=post_ids, decision=ReportDecision.HIDE).values_list("post_id", flat=True)
+    )
+
+
 def hidden_message_ids(conversation) -> set[int]:
     return set(
         Report.objects.filter(message__conversation=conversation, decision=ReportDecision.HIDE).values_list(
@@ -105,13 +111,6 @@ def active_suspensions(collectivite):
 
 
 # Reporting and blocking ---------------------------------------------------------------------------
-
-
-def _limited(user) -> bool:
-    key = str(user.pk)
-    return is_ratelimited(
-        None, group="mutualaid-report", key=lambda _group, _request: key, rate=REPORTS_PER_HOUR, increment=True
-    )
 
 
 @transaction.atomic
@@ -135,7 +134,7 @@ def report(*, collectivite, reporter, reason: str, text: str = "", post=None, me
         raise ActionError(_("You cannot report yourself."), code="own")
     if Report.objects.filter(collectivite=collectivite, reporter=reporter, key=key, decision="").exists():
         raise ActionError(_("You already reported this: a moderator will read your report."), code="already")
-    if _limited(reporter):
+    if limits.spent(reporter, "report"):
         raise ActionError(_("You have sent many reports: wait an hour before the next one."), code="rate_limited")
     try:
         with transaction.atomic():

@@ -121,6 +121,19 @@ def block(request, pk: int):
     return redirect("mutualaid:conversation", conversation.pk)
 
 
+@require_POST
+@login_required
+def block_author(request, pk: int):
+    """Blocks the author of a post the signed-in person may read (from the post's page)."""
+    get_network(request)
+    post = get_post_for_reader(request, pk)
+    if post.author_id == request.user.pk:
+        raise Http404
+    safety.block(collectivite=request.tenant, blocker=request.user, blocked=post.author)
+    messages.success(request, _("This person is blocked: they can no longer write to you nor see your posts."))
+    return redirect("mutualaid:network")
+
+
 def my_blocks(request):
     get_network(request)
     return Block.objects.filter(collectivite=request.tenant, blocker=request.user).select_related("blocked")

@@ -67,6 +67,18 @@ def search(posts, territory, query: PostQuery):
     return posts, origin
 
 
+def is_within(origin, latitude: float | None, longitude: float | None, km: float) -> bool:
+    """Whether a post's displaced position is within `km` of a commune's centre: the distance
+    `search` measures, for one post (the alerts, mutualaid.alerts)."""
+    if origin.latitude is None or origin.longitude is None or latitude is None or longitude is None:
+        return False
+    scale = math.cos(math.radians(origin.latitude))
+    dlat = latitude - origin.latitude
+    dlon = (longitude - origin.longitude) * scale
+    radius = km / KM_PER_DEGREE
+    return dlat * dlat + dlon * dlon <= radius * radius
+
+
 def _origin(territory, text: str):
     """The commune named: exactly, else the first of the territory whose name starts so."""
     matches = find_communes(text, territory, limit=5)

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import announcement_views, conversation_views, followup_views, manage, safety_views, views
+from . import (
+    alert_views,
+    announcement_views,
+    conversation_views,
+    followup_views,
+    manage,
+    note_views,
+    safety_views,
+    views,
+)
 
 app_name = "mutualaid"
 
@@ -12,6 +21,8 @@ urlpatterns = [
     path("entraide/publier/", views.new_post, name="new_post"),
     path("entraide/mes-annonces/", views.my_posts, name="my_posts"),
     path("entraide/mes-annonces/<id:pk>/etat/", views.move, name="move"),
+    path("entraide/mes-annonces/<id:pk>/note/", note_views.private_note, name="private_note"),
+    path("gestion/entraide/retours/", note_views.private_notes, name="private_notes"),
     path("gestion/entraide/", manage.settings_page, name="manage"),
     path("gestion/entraide/categories/nouvelle/", manage.category_create, name="category_create"),
     path("gestion/entraide/categories/<id:pk>/", manage.category_edit, name="category_edit"),
@@ -33,6 +44,7 @@ urlpatterns = [
     path("entraide/signaler/personne/<id:pk>/", safety_views.report_person, name="report_person"),
     path("entraide/bloquer/", safety_views.blocks, name="blocks"),
     path("entraide/bloquer/conversation/<id:pk>/", safety_views.block, name="block"),
+    path("entraide/bloquer/annonce/<id:pk>/", safety_views.block_author, name="block_author"),
     path("entraide/bloquer/<id:pk>/debloquer/", safety_views.unblock, name="unblock"),
     path("gestion/entraide/signalements/", safety_views.reports, name="reports"),
     path("gestion/entraide/signalements/<id:pk>/", safety_views.report_detail, name="report_detail"),
@@ -45,4 +57,7 @@ urlpatterns = [
         announcement_views.unsubscribe,
         name="announcements_unsubscribe",
     ),
+    path("entraide/alertes/", alert_views.alerts_page, name="alerts"),
+    path("entraide/alertes/<id:pk>/supprimer/", alert_views.delete, name="alert_delete"),
+    path("entraide/alertes/arret/<str:token>/", alert_views.unsubscribe, name="alerts_unsubscribe"),
 ]

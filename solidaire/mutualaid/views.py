@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from solidaire.core.errors import ActionError
 
-from . import actions, announcements, safety, states
+from . import actions, announcements, limits, safety, states
 from .access import author_posts, get_network, get_post_for_author, get_post_for_reader, listed_posts, reader_for
 from .forms import PostForm
 from .models import Category, Kind, Moderation, Post, Urgency
@@ -109,8 +109,12 @@ def post_page(request, pk: int):
 def new_post(request):
     get_network(request)
     form = PostForm(request.POST or None, collectivite=request.tenant)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
+            if limits.spent(request.user, "post"):
+                status = 429
+                raise ActionError(_("You have posted many times today: wait until tomorrow."), code="rate_limited")
             post = actions.create_post(post=form.to_post(), author=request.user)
         except ActionError as exc:
             field = {"commune": "commune_text"}.get(exc.field, exc.field)
@@ -121,7 +125,6 @@ def new_post(request):
             else:
                 messages.success(request, _("Thank you! Your post is online."))
             return redirect("mutualaid:my_posts")
-    status = 400 if request.method == "POST" else 200
     return render(request, "mutualaid/new_post.html", {"form": form}, status=status)
 
 
@@ -129,8 +132,10 @@ def new_post(request):
 def my_posts(request):
     get_network(request)
     posts = list(author_posts(request)[:200])
+    hidden = safety.hidden_post_ids([post.pk for post in posts])
     for post in posts:
         post.moves = states.moves_from(post.state)
+        post.hidden = post.pk in hidden
     return render(request, "mutualaid/my_posts.html", {"posts": posts})
 
 

@@ -247,8 +247,8 @@ def test_contact_details_are_masked_until_both_agree(request_post, personas, cli
 # Limits and closing -------------------------------------------------------------------------------
 
 
-def test_messages_are_rate_limited_per_person(request_post, personas, client_for, monkeypatch):
-    monkeypatch.setattr(conversations, "MESSAGES_PER_HOUR", "3/h")
+def test_messages_are_rate_limited_per_person(request_post, personas, client_for, monkeypatch, settings):
+    monkeypatch.setitem(settings.SOLIDAIRE_MUTUAL_AID_RATES, "message", "3/h")
     conversation = start(request_post, personas.outsider)  # 1
     otto = client_for(personas.a, personas.outsider)
     url = reverse("mutualaid:conversation", args=[conversation.pk])
@@ -262,8 +262,8 @@ def test_messages_are_rate_limited_per_person(request_post, personas, client_for
     assert client_for(personas.a, personas.a.donor).post(url, {"text": "Merci"}).status_code == 302
 
 
-def test_starting_conversations_is_rate_limited(personas, request_post, monkeypatch):
-    monkeypatch.setattr(conversations, "STARTS_PER_HOUR", "2/h")
+def test_starting_conversations_is_rate_limited(personas, request_post, monkeypatch, settings):
+    monkeypatch.setitem(settings.SOLIDAIRE_MUTUAL_AID_RATES, "start", "2/h")
     a = personas.a
     posts = [write(a.tenant, a.donor, title=f"Courses {i}") for i in range(3)]
     start(posts[0], personas.outsider)

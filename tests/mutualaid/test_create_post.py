@@ -13,6 +13,7 @@ from solidaire.geo.models import Commune
 from solidaire.mutualaid import actions
 from solidaire.mutualaid.models import Moderation, Post, PreModeration
 
+from ..accounts.helpers import translated
 from .helpers import METZ, STRASBOURG, approved, category, open_network, today, write
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,18 @@ def test_a_post_is_reviewed_once(personas):
     with pytest.raises(ActionError):
         actions.decide_post(post=post, moderator=a.admin, approve=False)
     assert Post.objects.get(pk=post.pk).moderation == Moderation.APPROVED
+
+
+def test_posting_is_rate_limited_per_person(personas, client_for, settings, monkeypatch):
+    monkeypatch.setitem(settings.SOLIDAIRE_MUTUAL_AID_RATES, "post", "2/d")
+    open_network(personas.a.tenant, pre_moderation=PreModeration.SENSITIVE)
+    client = client_for(personas.a, personas.a.donor)
+    new_post = reverse("mutualaid:new_post")
+    for _ in range(2):
+        assert client.post(new_post, form_data(personas.a.tenant)).status_code == 302
+    refused = client.post(new_post, form_data(personas.a.tenant))
+    assert refused.status_code == 429
+    assert translated("You have posted many times today: wait until tomorrow.") in refused.content.decode()
+    assert Post.objects.filter(author=personas.a.donor).count() == 2
+    # Someone else still posts.
+    assert client_for(personas.a, personas.a.owner).post(new_post, form_data(personas.a.tenant)).status_code == 302

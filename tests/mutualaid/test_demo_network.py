@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from solidaire.demo.mutualaid import RESIDENT_EMAIL, VOLUNTEER_EMAIL, seed_mutual_aid, seed_mutual_aid_talk
-from solidaire.mutualaid.models import Conversation, Message, Moderation, Post, Report, Volunteer
+from solidaire.mutualaid import positions
+from solidaire.mutualaid.models import Conversation, Message, Moderation, Neighbourhood, Post, Report, Volunteer
 
 from ..factories import CollectiviteFactory, UserFactory
 
@@ -74,3 +75,15 @@ def test_the_volunteer_talks_with_the_resident_and_a_report_waits(strasbourg, pe
     volunteer = Volunteer.objects.get(collectivite=strasbourg).user
     page = client_for(side, volunteer).get(reverse("mutualaid:conversation", args=[talk.pk]))
     assert page.status_code == 200 and "deux litres de lait" in page.content.decode()
+
+
+def test_strasbourg_names_its_quarters_and_some_posts_give_one(strasbourg, personas):
+    seed(strasbourg, personas)
+    seed(strasbourg, personas)
+    names = set(Neighbourhood.objects.filter(collectivite=strasbourg).values_list("name", flat=True))
+    assert names == {"Krutenau", "Neudorf", "Robertsau", "Cronenbourg", "Hautepierre"}
+    placed = Post.objects.filter(collectivite=strasbourg, neighbourhood__isnull=False).select_related("neighbourhood")
+    assert placed.count() == 6
+    for post in placed:
+        centre = (post.neighbourhood.latitude, post.neighbourhood.longitude)
+        assert 140 <= positions.distance_m(centre, (post.latitude, post.longitude)) <= 510

@@ -255,8 +255,8 @@ def test_an_answer_with_only_quoted_text_is_refused(conversation, personas, monk
     assert conversation.messages.count() == 1
 
 
-def test_answers_by_email_count_against_the_rate_limit(conversation, personas, monkeypatch):
-    monkeypatch.setattr(conversations, "MESSAGES_PER_HOUR", "2/h")
+def test_answers_by_email_count_against_the_rate_limit(conversation, personas, monkeypatch, settings):
+    monkeypatch.setitem(settings.SOLIDAIRE_MUTUAL_AID_RATES, "message", "2/h")
     a = personas.a
     to = reply_address(conversation, a.donor)
     run_command(gmail_reply(to, a.donor.email, "Un"), monkeypatch)

@@ -137,8 +137,8 @@ def test_a_participant_reports_a_message_written_to_them_and_the_other_person(ta
         assert client.get(reverse("mutualaid:report_person", args=[talk.pk])).status_code == 404
 
 
-def test_reports_are_rate_limited_per_person(personas, post, monkeypatch):
-    monkeypatch.setattr(safety, "REPORTS_PER_HOUR", "2/h")
+def test_reports_are_rate_limited_per_person(personas, post, monkeypatch, settings):
+    monkeypatch.setitem(settings.SOLIDAIRE_MUTUAL_AID_RATES, "report", "2/h")
     a = personas.a
     posts = [post, *(write(a.tenant, a.donor, title=f"Courses {i}") for i in range(2))]
     report_post(personas, posts[0])
@@ -359,3 +359,32 @@ def client_visible(post) -> bool:
     from solidaire.mutualaid.models import Post
 
     return Post.objects.filter(pk=post.pk).exclude(reports__decision="hide").exists()
+
+
+def test_the_author_sees_their_hidden_post_marked_in_their_posts(post, personas, client_for):
+    mine = reverse("mutualaid:my_posts")
+    dora = client_for(personas.a, personas.a.donor)
+    marked = translated("Hidden by a moderator: nobody else sees this post any more.")
+    assert marked not in page_text(dora.get(mine))
+    safety.decide(report=report_post(personas, post), moderator=personas.a.moderator, decision="hide")
+    assert marked in page_text(dora.get(mine))
+
+
+def test_a_person_blocks_a_posts_author_from_the_post_page(post, personas, client_for):
+    otto = client_for(personas.a, personas.outsider)
+    post_url = reverse("mutualaid:post", args=[post.pk])
+    block = reverse("mutualaid:block_author", args=[post.pk])
+    assert block in otto.get(post_url).content.decode()
+    assert otto.get(block).status_code == 405  # a GET changes nothing
+    response = otto.post(block)
+    assert response.status_code == 302 and response["Location"] == reverse("mutualaid:network")
+    assert Block.objects.filter(blocker=personas.outsider, blocked=personas.a.donor).exists()
+    # The author can no longer reach them: Otto's posts are not found by Dora.
+    ottos = write(personas.a.tenant, personas.outsider, title="Je propose du bricolage", slug="bricolage")
+    dora = client_for(personas.a, personas.a.donor)
+    assert dora.get(reverse("mutualaid:post", args=[ottos.pk])).status_code == 404
+    # Not one's own post, nor a post one may not read.
+    assert client_for(personas.a, personas.a.donor).post(block).status_code == 404
+    assert client_for(personas.b, personas.outsider).post(block).status_code == 404
+    assert client_for(personas.a).post(block).status_code == 302  # anonymous: sign in first
+    assert Block.objects.count() == 1

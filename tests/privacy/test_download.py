@@ -32,6 +32,7 @@ PARTS = (
     "mutual_aid_messages",
     "mutual_aid_conversations",
     "mutual_aid_follow_ups",
+    "mutual_aid_notes",
     "mutual_aid_preferences",
     "mutual_aid_reports",
 )

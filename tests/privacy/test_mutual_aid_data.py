@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from solidaire.geo.models import Commune
 from solidaire.mutualaid import actions as mutual_aid_actions
-from solidaire.mutualaid import announcements, conversations, safety
+from solidaire.mutualaid import announcements, conversations, notes, safety
 from solidaire.mutualaid.models import (
     Alert,
     AnnouncementPreference,
@@ -20,6 +20,7 @@ from solidaire.mutualaid.models import (
     Message,
     Post,
     PreModeration,
+    PrivateNote,
     Report,
     Volunteer,
 )
@@ -51,6 +52,8 @@ def network(personas, settings):
     talk = conversations.start(post=theirs, person=dora, text=f"Appelez-moi au {PHONE}, {FIRST} {LAST}.")
     conversations.write(conversation=talk, author=other, text="D’accord, à demain.")
     conversations.share_contacts(conversation=talk, user=dora, phone=PHONE)
+    theirs = mutual_aid_actions.finish_post(post=theirs, actor=other)
+    notes.save(post=theirs, user=dora, text=f"Très bien, {FIRST} {LAST}")
     strasbourg = Commune.objects.get(pk=STRASBOURG)
     Alert.objects.create(collectivite=a.tenant, user=dora, commune=strasbourg, distance_km=5)
     announcements.set_preference(collectivite=a.tenant, user=dora, choice="all")
@@ -70,6 +73,7 @@ def test_the_copy_holds_the_persons_posts_messages_and_preferences_not_the_other
     assert roles == {OWN_TITLE: "author", "Je propose un transport": "answered"}
     assert {p["what"] for p in document["mutual_aid_preferences"]} == {"announcements", "alert"}
     assert [r["text"] for r in document["mutual_aid_reports"]] == [f"Signé {FIRST} {LAST}"]
+    assert [n["text"] for n in document["mutual_aid_notes"]] == [f"Très bien, {FIRST} {LAST}"]
     everything = "".join(zipped.read(name).decode("utf-8") for name in zipped.namelist())
     assert "D’accord, à demain." not in everything  # the other person's words are theirs
     assert "Je peux passer samedi." not in everything
@@ -95,6 +99,8 @@ def test_erasure_deletes_the_posts_and_pseudonymises_the_messages(network, perso
     for model, field in ((Alert, "user"), (AnnouncementPreference, "user"), (Block, "blocker"), (Volunteer, "user")):
         assert not model.objects.filter(**{field: dora}).exists(), model
     assert Report.objects.get(reporter=dora).text == "Signé [erased]"
+    (note,) = PrivateNote.objects.all()
+    assert (note.author_id, note.text) == (None, "Très bien, [erased]")
 
 
 def test_the_erasure_page_says_what_happens_to_the_mutual_aid_posts(network, client_for, personas):
