@@ -13,11 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from solidaire.accounts.actions import ensure_verified_user
 from solidaire.celery import app as celery_app
 from solidaire.geo.models import Commune
-from solidaire.mutualaid import actions, announcements, conversations, followup, neighbourhoods, safety
+from solidaire.mutualaid import actions, alerts, announcements, conversations, followup, neighbourhoods, safety
 from solidaire.mutualaid.models import (
+    Alert,
+    AlertFrequency,
     Announcement,
     Category,
     Conversation,
+    Kind,
     Neighbourhood,
     Post,
     PreModeration,
@@ -523,6 +526,22 @@ def _neighbourhoods(strasbourg, admin) -> None:
             )
 
 
+def _alert(strasbourg, volunteer) -> None:
+    """The volunteer's daily digest of new requests for groceries and medicines within 5 km of
+    Strasbourg (left alone when they have an alert)."""
+    if Alert.objects.filter(collectivite=strasbourg, user=volunteer).exists():
+        return
+    alerts.save_alert(
+        collectivite=strasbourg,
+        user=volunteer,
+        commune=Commune.objects.get(pk="67482"),
+        kind=Kind.REQUEST,
+        categories=Category.objects.filter(collectivite=strasbourg, slug__in=["courses", "medicaments"]),
+        distance_km=5,
+        frequency=AlertFrequency.DAILY,
+    )
+
+
 def seed_mutual_aid(
     strasbourg, grand_est, *, strasbourg_admin, grand_est_moderator, password: str
 ) -> list[tuple[str, str, str]]:
@@ -551,6 +570,7 @@ def seed_mutual_aid(
         actions.configure(collectivite=collectivite, actor=moderator, pre_moderation=PreModeration.FIRST_POSTS)
     actions.vet_volunteer(collectivite=strasbourg, user=volunteer, actor=strasbourg_admin)
     _follow_up(strasbourg, strasbourg_admin)
+    _alert(strasbourg, volunteer)
     return [
         (strasbourg.name, str(_("Mutual-aid member")), RESIDENT_EMAIL),
         (strasbourg.name, str(_("Vetted volunteer")), VOLUNTEER_EMAIL),

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from solidaire.demo.mutualaid import RESIDENT_EMAIL, VOLUNTEER_EMAIL, seed_mutual_aid, seed_mutual_aid_talk
 from solidaire.mutualaid import positions
-from solidaire.mutualaid.models import Conversation, Message, Moderation, Neighbourhood, Post, Report, Volunteer
+from solidaire.mutualaid.models import Alert, Conversation, Message, Moderation, Neighbourhood, Post, Report, Volunteer
 
 from ..factories import CollectiviteFactory, UserFactory
 
@@ -55,6 +55,10 @@ def test_seeding_again_adds_nothing(strasbourg, personas):
     assert Post.objects.count() == 32
     assert Volunteer.objects.count() == 1
     assert (Conversation.objects.count(), Message.objects.count(), Report.objects.count()) == (2, 4, 1)
+    # The volunteer's daily digest of groceries and medicines requests near Strasbourg, once.
+    (alert,) = Alert.objects.all()
+    assert (alert.user.email, alert.frequency, alert.kind) == (VOLUNTEER_EMAIL, "daily", "request")
+    assert sorted(alert.categories.values_list("slug", flat=True)) == ["courses", "medicaments"]
 
 
 def test_a_demo_seeded_before_gets_the_new_posts_only(strasbourg, personas):
