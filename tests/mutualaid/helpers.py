@@ -44,3 +44,19 @@ def approved(post: Post, moderator) -> Post:
 
 def today():
     return timezone.localdate()
+
+
+def form_data(collectivite, **changes) -> dict:
+    """The one form to post, filled in as a resident of Strasbourg would."""
+    return {
+        "kind": "request",
+        "category": category(collectivite).pk,
+        "title": "Courses pour ma voisine",
+        "text": "Elle ne peut pas sortir cette semaine.",
+        "urgency": "today",
+        "availability": "Le soir",
+        "commune_text": "Strasbourg",
+        "postal_code": "67000",
+        "ends_on": "",
+        **changes,
+    }

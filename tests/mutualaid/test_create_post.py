@@ -14,24 +14,10 @@ from solidaire.mutualaid import actions
 from solidaire.mutualaid.models import Moderation, Post, PreModeration
 
 from ..accounts.helpers import translated
-from .helpers import METZ, STRASBOURG, approved, category, open_network, today, write
+from .helpers import METZ, STRASBOURG, approved, category, form_data, open_network, today, write
 
 pytestmark = pytest.mark.django_db
 
-
-def form_data(collectivite, **changes):
-    return {
-        "kind": "request",
-        "category": category(collectivite).pk,
-        "title": "Courses pour ma voisine",
-        "text": "Elle ne peut pas sortir cette semaine.",
-        "urgency": "today",
-        "availability": "Le soir",
-        "commune_text": "Strasbourg",
-        "postal_code": "67000",
-        "ends_on": "",
-        **changes,
-    }
 
 
 def test_a_resident_posts_a_request_in_one_form(personas, client_for):

@@ -16,7 +16,7 @@ from solidaire.mutualaid import neighbourhoods, positions
 from solidaire.mutualaid.models import Neighbourhood, Post
 
 from ..accounts.helpers import page_text, translated
-from .helpers import SCHILTIGHEIM, STRASBOURG, category, open_network, write
+from .helpers import SCHILTIGHEIM, STRASBOURG, form_data, open_network, write
 
 pytestmark = pytest.mark.django_db
 
@@ -157,20 +157,6 @@ def test_only_the_collectivites_admins_manage_its_neighbourhoods(personas, clien
 
 # Posts ---------------------------------------------------------------------------------------------
 
-
-def form_data(collectivite, **changes):
-    return {
-        "kind": "request",
-        "category": category(collectivite).pk,
-        "title": "Courses pour ma voisine",
-        "text": "Elle ne peut pas sortir cette semaine.",
-        "urgency": "today",
-        "availability": "",
-        "commune_text": "Strasbourg",
-        "postal_code": "",
-        "ends_on": "",
-        **changes,
-    }
 
 
 def test_a_post_gives_a_neighbourhood_of_its_commune(personas, client_for):
