@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solidaire.core.phones import validate_phone
+
 from .roles import Role
 
 
@@ -37,6 +39,12 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
     language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    # Optional, never shown: a person may hand it to someone they talk with (mutual aid).
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    # Shown with the first name to the people of the mutual-aid network, never the last name.
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("commune")
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -50,6 +58,13 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    @property
+    def public_name(self) -> str:
+        """What other residents read of a person: their first name and commune, never more."""
+        if self.first_name and self.commune_id:
+            return f"{self.first_name} ({self.commune.name})"
+        return self.first_name
 
 
 class Membership(models.Model):

@@ -127,18 +127,27 @@ def my_account(request):
         initial={
             "first_name": user.first_name,
             "last_name": user.last_name,
+            "commune_text": user.commune.name if user.commune_id else "",
+            "phone": user.phone,
             "language": user.language,
         },
     )
     if request.method == "POST" and form.is_valid():
         user.first_name = form.cleaned_data["first_name"]
         user.last_name = form.cleaned_data["last_name"]
+        user.commune = form.commune
+        user.phone = form.cleaned_data["phone"]
         user.language = form.cleaned_data["language"]
-        user.save(update_fields=["first_name", "last_name", "language"])
+        user.save(update_fields=["first_name", "last_name", "commune", "phone", "language"])
         messages.success(request, _("Your changes are saved."))
         return redirect("accounts:my_account")
     memberships = [
         (m, tenant_url(m.collectivite, reverse("campaigns:manage_home"), request))
         for m in Membership.objects.filter(user=user).select_related("collectivite")
     ]
-    return render(request, "accounts/my_account.html", {"form": form, "memberships": memberships})
+    return render(
+        request,
+        "accounts/my_account.html",
+        {"form": form, "memberships": memberships},
+        status=400 if form.errors else 200,
+    )

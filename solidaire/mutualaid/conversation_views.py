@@ -87,7 +87,7 @@ def _page(request, conversation, *, form=None, share_form=None, status=200):
             "other": other,
             "messages_shown": shown,
             "form": form or MessageForm(),
-            "share_form": share_form or ShareForm(),
+            "share_form": share_form or ShareForm(initial={"phone": user.phone}),
             "i_shared": conversations.has_shared(conversation, user),
             "other_shared": conversations.has_shared(conversation, other),
             "contacts": conversations.contacts_of(conversation, user),

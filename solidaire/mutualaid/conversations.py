@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from solidaire.audit.events import record
+from solidaire.core import phones
 from solidaire.core.emails import send_templated
 from solidaire.core.errors import ActionError
 from solidaire.tenants.resolution import tenant_url
@@ -160,7 +161,7 @@ def share_contacts(*, conversation: Conversation, user, phone: str = "") -> Conv
         raise ActionError(_("Only the two people of a conversation can write in it."), code="not_participant")
     _refuse_closed(conversation)
     phone = " ".join((phone or "").split())
-    if phone and not masking.PHONE.fullmatch(phone):
+    if phone and not phones.is_phone(phone):
         raise ActionError(_("Write a French phone number, such as 06 12 34 56 78."), field="phone")
     if getattr(conversation, f"{side}_shared_at") is None:
         setattr(conversation, f"{side}_shared_at", timezone.now())

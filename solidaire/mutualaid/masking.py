@@ -6,12 +6,8 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-# Digits only in ASCII: "06 12 34 56 78", "06.12.34.56.78", "06-12-34-56-78", "0612345678",
-# "+33 6 12 34 56 78", "+33 (0)6 12 34 56 78", "0033612345678"; separators may be doubled.
-_SEP = r"[ \t.\-/]*"
-PHONE = re.compile(
-    rf"(?:(?:\+|00){_SEP}33{_SEP}(?:\(0\){_SEP})?|0)[1-9](?:{_SEP}[0-9]{{2}}){{4}}",
-)
+from solidaire.core.phones import PHONE
+
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
 MASKED = _("[contact details hidden]")

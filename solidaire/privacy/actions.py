@@ -269,7 +269,7 @@ def erase(person: Person) -> dict:
     names = {g.donor_name for g in gifts if g.donor_name}
     if user is not None:
         emails |= set(EmailAddress.objects.filter(user=user).values_list("email", flat=True)) | {user.email}
-        names |= {n for n in (user.get_full_name(), user.first_name, user.last_name) if n}
+        names |= {n for n in (user.get_full_name(), user.first_name, user.last_name, user.phone) if n}
     tenants = {g.collectivite_id for g in gifts}
     forget_gifts(gifts, names=names, emails=emails)
     _forget_notifications(emails)
@@ -299,7 +299,8 @@ def erase(person: Person) -> dict:
         Authenticator.objects.filter(user=user).delete()
         EmailAddress.objects.filter(user=user).delete()
         user.email = f"erased-{secrets.token_hex(8)}@erased.invalid"
-        user.first_name = user.last_name = ""
+        user.first_name = user.last_name = user.phone = ""
+        user.commune = None
         user.is_active = False
         user.set_unusable_password()
         user.save()

@@ -139,3 +139,19 @@ def test_invalid_sign_up_creates_no_account_and_sends_nothing(sign_up, extra):
     assert response.status_code == 200
     assert User.objects.filter(email="newcomer@example.org").count() == 0
     assert mail.outbox == []
+
+
+def test_a_resident_may_give_a_first_name_and_a_phone_number_only_the_address_is_required(sign_up):
+    _client, response = sign_up(email="nadia@example.org", first_name="Nadia", phone="06.12.34.56.78")
+    assert response.status_code == 302
+    nadia = User.objects.get(email="nadia@example.org")
+    assert (nadia.first_name, nadia.phone) == ("Nadia", "06.12.34.56.78")
+    _client, response = sign_up(email="sans.telephone@example.org")
+    assert response.status_code == 302
+    assert User.objects.get(email="sans.telephone@example.org").phone == ""
+
+
+def test_a_phone_number_that_is_not_one_is_refused_and_no_account_is_made(sign_up):
+    _client, response = sign_up(email="faux@example.org", phone="12345")
+    assert response.status_code == 200
+    assert not User.objects.filter(email="faux@example.org").exists()

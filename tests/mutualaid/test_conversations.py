@@ -306,3 +306,19 @@ def test_the_pages_work_in_english_and_german(request_post, personas, client_for
     dora = client_for(personas.a, personas.a.donor)
     for prefix in ("/en", "/de"):
         assert dora.get(f"{prefix}/entraide/conversations/{conversation.pk}/").status_code == 200
+
+
+def test_the_other_person_reads_only_a_first_name_and_commune(request_post, personas, client_for):
+    a = personas.a
+    dora = a.donor
+    dora.first_name, dora.last_name, dora.commune_id, dora.phone = "Dora", "Quesnel-Unique", "67447", "06 98 76 54 32"
+    dora.save()
+    conversation = start(request_post, a.owner)
+    for path in (reverse("mutualaid:post", args=[request_post.pk]), reverse("mutualaid:conversations")):
+        body = client_for(a, a.owner).get(path).content.decode()
+        assert "Dora (Schiltigheim)" in body
+        assert "Quesnel-Unique" not in body and "06 98 76 54 32" not in body and dora.email not in body
+    body = page(client_for(a, a.owner), conversation)
+    assert "Dora (Schiltigheim)" in body and "Quesnel-Unique" not in body and "06 98 76 54 32" not in body
+    # Her own page offers her account's number when she shares her contact details.
+    assert 'value="06 98 76 54 32"' in page(client_for(a, dora), conversation)

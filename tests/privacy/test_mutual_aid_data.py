@@ -44,7 +44,7 @@ def network(personas, settings):
     a = personas.a
     open_network(a.tenant, pre_moderation=PreModeration.SENSITIVE)
     dora, other = a.donor, a.owner
-    dora.first_name, dora.last_name = FIRST, LAST
+    dora.first_name, dora.last_name, dora.phone, dora.commune_id = FIRST, LAST, PHONE, STRASBOURG
     dora.save()
     mine = write(a.tenant, dora, title=OWN_TITLE)
     answered = conversations.start(post=mine, person=other, text="Je peux passer samedi.")
@@ -68,6 +68,7 @@ def test_the_copy_holds_the_persons_posts_messages_and_preferences_not_the_other
     zipped = zipfile.ZipFile(io.BytesIO(archive(identity.Person(email=dora.email, user=dora))))
     document = json.loads(zipped.read("personal-data.json"))
     assert [p["title"] for p in document["mutual_aid_posts"]] == [OWN_TITLE]
+    assert (document["account"][0]["phone"], document["account"][0]["commune"]) == (PHONE, "Strasbourg")
     assert [m["text"] for m in document["mutual_aid_messages"]] == [f"Appelez-moi au {PHONE}, {FIRST} {LAST}."]
     roles = {c["post"]: c["role"] for c in document["mutual_aid_conversations"]}
     assert roles == {OWN_TITLE: "author", "Je propose un transport": "answered"}
@@ -96,6 +97,8 @@ def test_erasure_deletes_the_posts_and_pseudonymises_the_messages(network, perso
     assert kept[1].text == "D’accord, à demain."
     talk.refresh_from_db()
     assert talk.person_phone == ""
+    dora.refresh_from_db()
+    assert (dora.phone, dora.commune_id) == ("", None)
     for model, field in ((Alert, "user"), (AnnouncementPreference, "user"), (Block, "blocker"), (Volunteer, "user")):
         assert not model.objects.filter(**{field: dora}).exists(), model
     assert Report.objects.get(reporter=dora).text == "Signé [erased]"
