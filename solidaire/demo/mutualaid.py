@@ -551,8 +551,8 @@ def seed_mutual_aid(
     volunteer, _created = ensure_verified_user(email=VOLUNTEER_EMAIL, password=password)
     for user, name in ((resident, "Nadia"), (volunteer, "Victor")):
         if not user.first_name:
-            user.first_name = name
-            user.save(update_fields=["first_name"])
+            user.first_name, user.commune_id = name, "67482"
+            user.save(update_fields=["first_name", "commune"])
     _neighbourhoods(strasbourg, strasbourg_admin)
     for collectivite, posts, moderator, who in (
         (strasbourg, STRASBOURG_POSTS, strasbourg_admin, resident),
