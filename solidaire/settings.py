@@ -127,7 +127,13 @@ TEMPLATES = [
 
 # Database: SQLite by default, PostgreSQL when DATABASE_URL says so.
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'solidaire.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("SOLIDAIRE_DB_CONN_MAX_AGE", 0))}
+# Connections are kept between requests (a new one per request costs more than most pages' queries),
+# checked before reuse so that a restarted database is no error.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("SOLIDAIRE_DB_CONN_MAX_AGE", 600), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so two writers queue up
     # instead of failing half-way with "database is locked".
