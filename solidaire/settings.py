@@ -194,6 +194,9 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 # client address (allauth's; verification e-mails: one in 3 minutes per address as written), and all
 # three per mailbox, case, +tags and Gmail dots folded (the "_mailbox" ones: accounts.forms,
 # accounts.adapter.AccountAdapter.send_confirmation_mail).
+# How long anonymous visitors are shown a public page from the shared cache (solidaire.core.pagecache,
+# docs/adr/0025): the budget bar and totals are never older than this. 0: no page is kept.
+SOLIDAIRE_PUBLIC_PAGE_SECONDS = env_int("SOLIDAIRE_PUBLIC_PAGE_SECONDS", 5)
 # What one person may do in a mutual-aid network before waiting (mutualaid.limits).
 SOLIDAIRE_MUTUAL_AID_RATES = {
     "post": env("SOLIDAIRE_MUTUAL_AID_POSTS_RATE", "10/d"),

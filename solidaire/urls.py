@@ -13,6 +13,7 @@ urlpatterns = [
     path("csp-report", core_views.csp_report, name="csp_report"),  # what browsers report (ADR 0015)
     path("theme.css", core_views.theme_css, name="theme_css"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/langue/<str:code>/", core_views.choose_language, name="choose_language"),
     path("operator/", admin.site.urls),  # on SOLIDAIRE_OPERATOR_HOST only (accounts.operator)
     path("api/v1/", api.urls),
 ]

@@ -38,6 +38,9 @@ def _test_settings():
         # One process: the in-memory cache, emptied before each test (_clear_cache). The database
         # cache the settings choose is tested in tests/core/test_rate_limits_are_shared.py.
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        # Tests read pages right after changing what they show: the page cache is off but in
+        # tests/core/test_public_page_cache.py, which turns it on.
+        SOLIDAIRE_PUBLIC_PAGE_SECONDS=0,
     ):
         yield
 

@@ -85,6 +85,7 @@ MATRIX = {
     # Browsers report what the Content-Security-Policy refused: anyone, logged, nothing shown (204).
     "csp_report":                               (204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204),
     "set_language":                             (DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
+    "choose_language":                          (DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
     "core:home":                                (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     "core:about_data":                          (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     "tenants:legal":                            (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
@@ -706,6 +707,7 @@ def request_for(row: str, w: World) -> tuple[str, str, dict]:
         return mutualaid_request(name, whose, w)
     special = {
         "set_language": lambda: ("post", reverse(name), {"language": "fr", "next": "/"}),
+        "choose_language": lambda: ("get", reverse(name, args=["en"]) + "?next=/", {}),
         "csp_report": lambda: (
             "post",
             reverse(name),

@@ -15,12 +15,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Status
+from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
 
 from solidaire.beneficiaries.access import get_public_registration
 from solidaire.beneficiaries.directory import DirectoryQuery, search
 from solidaire.campaigns.models import Campaign
 from solidaire.core.errors import ActionError
+from solidaire.core.pagecache import public_page
 from solidaire.core.translated import localized
 from solidaire.donations import actions
 from solidaire.donations.figures import campaign_figures
@@ -75,6 +77,7 @@ def _campaign(request, slug: str) -> Campaign:
 @api.get(
     "/campaigns/{slug:slug}", response={200: CampaignOut, 404: Error}, summary="A campaign, its rules and live figures"
 )
+@decorate_view(public_page)
 def campaign_detail(request, slug: str):
     campaign = _campaign(request, slug)
     figures = campaign_figures(campaign)

@@ -17,6 +17,7 @@ from solidaire.campaigns.access import get_public_campaign
 from solidaire.campaigns.choices import Category, Status
 from solidaire.campaigns.models import Campaign
 from solidaire.core.errors import ActionError
+from solidaire.core.pagecache import public_page
 from solidaire.donations.forms import GiftForm
 from solidaire.donations.public import recent_public_messages
 from solidaire.vouchers.actions import offer_in_force
@@ -39,6 +40,7 @@ PAGE_SIZE = 24
 # Public ------------------------------------------------------------------------------------
 
 
+@public_page
 def directory(request, slug: str):
     campaign = get_public_campaign(request, slug)
     query = DirectoryQuery.from_params(request.GET)
@@ -76,6 +78,7 @@ def map_page(request, slug: str):
     )
 
 
+@public_page
 @require_GET
 @gzip_page
 @cache_control(max_age=60, public=True)
@@ -85,6 +88,7 @@ def markers_json(request, slug: str):
     return JsonResponse({"url": page_url, "markers": markers(campaign)}, json_dumps_params={"separators": (",", ":")})
 
 
+@public_page
 def establishment_page(request, slug: str, pk: int, name: str = ""):
     campaign = get_public_campaign(request, slug)
     registration = get_public_registration(campaign, pk)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from solidaire.accounts.access import team_view
 from solidaire.accounts.roles import Capability
 from solidaire.core.errors import ActionError
+from solidaire.core.pagecache import public_page
 
 from . import actions, states
 from .access import get_campaign_for_team, get_public_campaign
@@ -15,6 +16,7 @@ from .forms import CampaignForm
 from .models import Campaign
 
 
+@public_page
 def campaign_page(request, slug: str):
     campaign = get_public_campaign(request, slug)
     return render(request, "campaigns/public_detail.html", {"campaign": campaign, **_rules_context(campaign)})

@@ -1,5 +1,8 @@
-from django.http import HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import translate_url
+from django.utils import translation
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -7,9 +10,11 @@ from django_ratelimit.core import is_ratelimited
 
 from solidaire import __name__ as package_name
 from solidaire.campaigns.models import Campaign
+from solidaire.core.pagecache import public_page
 
 from . import csp_reports
 from .health import database_status, reports, task_queue_status
+from .redirects import safe_next
 
 
 @never_cache
@@ -23,6 +28,7 @@ def healthz(request):
     )
 
 
+@public_page
 def home(request):
     campaigns = Campaign.objects.public().for_tenant(request.tenant).order_by("status", "-starts_at")
     return render(request, "core/home.html", {"campaigns": campaigns})
@@ -68,3 +74,29 @@ def csp_report(request):
     for report in found:
         csp_reports.log(report, host=request.get_host())
     return HttpResponse(status=204)
+
+
+@never_cache
+@require_GET
+def choose_language(request, code: str):
+    """The language switcher's links (a link, not a form: pages keep no CSRF token for it and can
+    be cached; docs/adr/0025): remembers the visitor's choice in the language cookie, as Django's
+    set_language does, and goes to `next` — a path of this site, in the default language — in
+    the chosen one."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    next_url = safe_next(request, "/")
+    with translation.override(settings.LANGUAGE_CODE):
+        target = translate_url(next_url, code)
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

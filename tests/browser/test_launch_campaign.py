@@ -49,7 +49,7 @@ def fill_campaign_form(page, *, min_gift="3", max_gift="10"):
 
 
 def switch_language(page, code: str):
-    page.follow(page.locator(f".language-switcher button[value={code}]"))
+    page.follow(page.locator(f".language-switcher a[hreflang={code}]"))
 
 
 def test_admin_creates_and_publishes_a_campaign_and_the_public_sees_it(personas, open_page):

@@ -8,6 +8,7 @@ production (its real context), then rendered again in French, English and German
 an empty placeholder."""
 
 import re
+from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
 from types import SimpleNamespace
@@ -308,6 +309,25 @@ def product_emails(personas):
     for decision, reason in (("warn", "spam"), ("suspend", "harassment"), ("dismiss", "other")):
         report = safety.report(collectivite=a.tenant, reporter=a.donor, reason=reason, message=talk.messages.first())
         safety.decide(report=report, moderator=a.moderator, decision=decision, note="Restez courtois.")
+
+    # Mutual aid: a "new near me" alert at once and a daily digest; the reminder before a post ends.
+    from solidaire.geo.models import Commune
+    from solidaire.mutualaid import alerts, reminders
+    from solidaire.mutualaid.models import Post
+
+    strasbourg = Commune.objects.get(pk="67482")
+    alerts.save_alert(collectivite=a.tenant, user=a.viewer, commune=strasbourg, frequency="immediate")
+    alerts.save_alert(collectivite=a.tenant, user=a.finance, commune=strasbourg, frequency="daily")
+    ending = write_post(
+        a.tenant,
+        a.owner,
+        title="Médicaments à chercher",
+        slug="medicaments",
+        ends_on=timezone.localdate() + timedelta(days=1),
+    )
+    alerts.send_digests(timezone.now() + timedelta(minutes=1))
+    Post.objects.filter(pk=ending.pk).update(created_at=timezone.now() - timedelta(days=5))
+    reminders.remind_expiring_posts()
 
 
 @pytest.fixture

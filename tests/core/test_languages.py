@@ -22,10 +22,10 @@ def test_unknown_language_prefix_is_not_a_page(personas, client_for):
 
 
 def switch(client, page, language):
-    """Presses a language button on `page`, as a visitor would."""
+    """Follows a language link of `page`, as a visitor would."""
     content = client.get(page).content.decode()
-    next_value = re.search(r'<input type="hidden" name="next" value="([^"]*)"', content).group(1)
-    return client.post("/i18n/setlang/", {"language": language, "next": html.unescape(next_value)})
+    link = re.search(rf'<a href="([^"]*)" lang="{language}" hreflang="{language}"', content).group(1)
+    return client.get(html.unescape(link))
 
 
 @pytest.mark.parametrize(
@@ -69,9 +69,18 @@ def test_switch_never_redirects_to_another_site(personas, client_for):
 
 def test_every_page_has_a_language_switcher_for_the_three_languages(personas, client_for):
     content = client_for(personas.a).get("/").content.decode()
-    assert 'action="/i18n/setlang/"' in content
     for code in ("fr", "en", "de"):
-        assert f'name="language" value="{code}"' in content
+        assert f'href="/i18n/langue/{code}/?next=/" lang="{code}" hreflang="{code}"' in content
+    # No form, hence no CSRF token on a page that has no other form: it can be cached (ADR 0025).
+    assert "csrfmiddlewaretoken" not in content
+
+
+def test_the_language_link_refuses_an_unknown_language_and_another_site(personas, client_for):
+    client = client_for(personas.a)
+    assert client.get("/i18n/langue/xx/?next=/").status_code == 404
+    response = client.get("/i18n/langue/en/?next=https://evil.example/")
+    assert response.status_code == 302 and response["Location"] == "/en/"
+    assert client.post("/i18n/langue/en/?next=/").status_code == 405
 
 
 @pytest.mark.parametrize(("path", "language"), [("/gestion/equipe/", "fr"), ("/de/gestion/equipe/", "de")])

@@ -42,7 +42,13 @@ EXTRA = {  # persona → pages outside the matrix: django-allauth's account page
 }
 # The public pages: the same for everyone, nobody's data. Every other page is private, and so is
 # the answer to any form sent.
-NOT_PAGES = {"healthz", "set_language", "payments:notifications", "csp_report"}  # a probe, POSTs that show nothing
+NOT_PAGES = {
+    "healthz",
+    "set_language",
+    "choose_language",
+    "payments:notifications",
+    "csp_report",
+}  # a probe, POSTs that show nothing
 PUBLIC = {
     "theme_css",
     "core:home",
