@@ -63,6 +63,7 @@ test: install-dev browser-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install-dev
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk))
 	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 lint: install-dev

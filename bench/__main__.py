@@ -15,7 +15,8 @@ def main() -> None:
     )
     parser.add_argument("--establishments", type=int, default=5000)
     parser.add_argument("--gifts", type=int, default=200_000)
-    parser.add_argument("--requests", type=int, default=300, help="requests per page and concurrency level")
+    parser.add_argument("--seconds", type=int, default=10, help="seconds of load per page (wrk)")
+    parser.add_argument("--connections", type=int, default=32, help="connections wrk keeps open")
     parser.add_argument("--confirmations", type=int, default=2000, help="gifts confirmed per worker count")
     parser.add_argument("--workers", default="1,8,32", help="worker counts for the matching benchmark")
     parser.add_argument(
@@ -31,6 +32,8 @@ def main() -> None:
     # Receipts are rendered by the worker in production: the benchmark queues them on Redis, as
     # a multi-machine install does (and empties that queue at the end).
     os.environ.setdefault("SOLIDAIRE_BROKER_URL", "redis://127.0.0.1:6379/15")
+    # The shared cache on Redis too, as several web processes have it (pages, figures, limits).
+    os.environ.setdefault("SOLIDAIRE_CACHE_URL", "redis://127.0.0.1:6379/14")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solidaire.settings")
     from . import setup
 

@@ -1,7 +1,10 @@
-"""Requests per second and latency percentiles of the directory, a search and an establishment
-page, served by gunicorn (as `make demo` does) from a database holding N establishments and M
-gifts; plus the number of SQL queries each page runs (it must not grow with the data)."""
+"""Requests per second and latency percentiles of the public pages (home, campaign, directory and
+its searches, an establishment, the map's markers, the API's campaign) for anonymous visitors,
+served by gunicorn (as `make demo` does) from a database holding N establishments and M gifts,
+beside the smallest Django page served the same way in the same run (bench/bare.py); plus the
+number of SQL queries each page runs (it must not grow with the data). Load from wrk."""
 
+import contextlib
 import http.client
 import os
 import socket
@@ -10,7 +13,7 @@ import sys
 import threading
 import time
 
-from .stats import summary
+from . import load
 
 
 def _free_port() -> int:
@@ -85,6 +88,7 @@ def run(args) -> None:
         f"{Gift.objects.filter(campaign=campaign).count()} gifts (filled in {filled['seconds']:.0f} s) =="
     )
     paths = {
+        "home": "/",
         "directory": "/campagnes/cafe-solidaire/etablissements/",
         "search (name)": "/campagnes/cafe-solidaire/etablissements/?q=cafe+gare",
         "search (postcode)": "/campagnes/cafe-solidaire/etablissements/?q=67000",
@@ -103,14 +107,46 @@ def run(args) -> None:
     location = Client(HTTP_HOST="bench.localhost").get(paths["establishment page"])["Location"]
     paths["establishment page"] = location.split("bench.localhost", 1)[-1]
     counts = _queries(paths)
-    port = _free_port()
     env = {**os.environ, "SOLIDAIRE_DEFAULT_TENANT": "bench", "SOLIDAIRE_LOG_LEVEL": "WARNING"}
+    if not load.available():
+        print("pages benchmark: wrk is missing (make bench installs it)", file=sys.stderr)
+        return
+    seconds, connections = args.seconds, args.connections
+    print(
+        f"-- wrk, {connections} connections, {seconds} s per page; gunicorn with 2 workers; anonymous visitors; "
+        f"the bare Django page (bench/bare.py) served by the same command, before and after"
+    )
+    with _gunicorn("bench.bare:application", env) as port:
+        bare = [load.run(port, "/", host="bench.localhost", seconds=seconds, connections=connections)]
+    results = {}
+    with _gunicorn("solidaire.wsgi", env) as port:
+        for path in paths.values():
+            _load(port, path, 10, 2)  # warm up both workers
+        for name, path in paths.items():
+            results[name] = load.run(port, path, host="bench.localhost", seconds=seconds, connections=connections)
+    with _gunicorn("bench.bare:application", env) as port:
+        bare.append(load.run(port, "/", host="bench.localhost", seconds=seconds, connections=connections))
+    baseline = sum(b["rps"] for b in bare) / len(bare)
+    runs = ", ".join(f"{b['rps']:.0f}" for b in bare)
+    print(f"{'bare Django page':<20}       {baseline:8.0f} req/s  (runs: {runs})")
+    for name, r in results.items():
+        errors = f"  {'; '.join(r['errors'])}" if r["errors"] else ""
+        print(
+            f"{name:<20} {counts[name]:3d} q {r['rps']:8.0f} req/s  {r['rps'] / baseline:6.1%} of bare  "
+            f"p50 {r.get('p50', 0):.1f} ms  p99 {r.get('p99', 0):.1f} ms{errors}"
+        )
+
+
+@contextlib.contextmanager
+def _gunicorn(app: str, env: dict):
+    """Serves `app` with the command `make demo` uses (2 sync workers), on a free port."""
+    port = _free_port()
     server = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "solidaire.wsgi",
+            app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -127,13 +163,7 @@ def run(args) -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        for path in paths.values():
-            _load(port, path, 10, 2)  # warm up both workers
-        for concurrency in (1, 4):
-            print(f"-- {concurrency} concurrent client(s), {args.requests} requests per page, gunicorn 2 workers")
-            for name, path in paths.items():
-                latencies, elapsed = _load(port, path, args.requests, concurrency)
-                print(f"{name:<20} {counts[name]:3d} queries  {summary(latencies, elapsed)}")
+        yield port
     finally:
         server.terminate()
         server.wait(10)

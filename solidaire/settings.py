@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "solidaire.core.pagecache.PublicPageCache",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "solidaire.core.middleware.ReportingEndpoints",

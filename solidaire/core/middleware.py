@@ -55,7 +55,7 @@ class RedirectToPreferredLanguage:
     def __call__(self, request):
         if not self._is_unprefixed_page(request):
             return self.get_response(request)
-        language = self._wished_language(request)
+        language = self.wished_language(request)
         if language == settings.LANGUAGE_CODE:
             response = self.get_response(request)
         else:
@@ -78,7 +78,7 @@ class RedirectToPreferredLanguage:
         return match.view_name not in NEVER_REDIRECTED_VIEWS
 
     @staticmethod
-    def _wished_language(request) -> str:
+    def wished_language(request) -> str:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if chosen not in dict(settings.LANGUAGES) and ROBOT_AGENT.search(request.headers.get("User-Agent", "")):
             return settings.LANGUAGE_CODE

@@ -1,39 +1,47 @@
 """Public pages from a shared cache for anonymous visitors (issue 13, docs/adr/0025).
 
-`@public_page` keeps a page's answer for SOLIDAIRE_PUBLIC_PAGE_SECONDS (a few seconds: the budget
-bar and totals are never older than that) in the default cache — Redis in production, so every
-web process shares it — under the host, the language, the URL (with its query) and whether the
-client takes gzip. A request that has a session or a message waiting, or that is no GET or HEAD,
-never reads nor fills it; an answer is kept only when it is a 200 that sets no cookie but the CSRF
-one and changed no session.
+`@public_page` marks the answers of the public pages; `PublicPageCache`, the first middleware,
+keeps a marked answer whole (headers included, as the other middleware wrote them) for
+SOLIDAIRE_PUBLIC_PAGE_SECONDS in the default cache — Redis in production, so every web process
+shares it — under the host, the language, the URL (with its query) and whether the client takes
+gzip, and answers the next anonymous visitors with it before anything else runs. A request that
+has a session or a message waiting, or that is no GET or HEAD, never reads nor fills it; an
+answer is kept only when it is a 200 that sets no cookie but the CSRF one and changed no session.
 
-Pages with a form carry a CSRF token, which is each visitor's: the kept copy holds a placeholder
-where the token was, and each visitor gets their own token put back (and the CSRF cookie with it).
-Those answers say `Cache-Control: private`; the others, with neither form nor cookie, say
-`public, max-age` with an ETag and a Last-Modified date, so that a reverse proxy or a CDN may keep
-them too (deploy/ shows one)."""
+A page with a form carries a CSRF token, which is each visitor's: the kept copy holds a
+placeholder where the token was, and each visitor gets a token of their own put back, with the
+CSRF cookie, as Django's CsrfViewMiddleware would have given them. Those answers say
+`Cache-Control: private`; the others, `public, max-age` with an ETag and a Last-Modified date, so
+that a reverse proxy or a CDN may keep them too (deploy/nginx.conf).
+
+Each process also keeps the answers it read last in memory until the moment they expire in the
+shared cache (never longer): a page read a thousand times a second costs one trip to Redis per
+process and lifetime, not a thousand."""
 
 import hashlib
 import re
+import time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import get_token
+from django.middleware import csrf
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
-from django.utils.translation import get_language
 
-from solidaire.core.middleware import is_private_path
+from solidaire.core.middleware import RedirectToPreferredLanguage, is_private_path
 
 TOKEN_PLACEHOLDER = b"__SOLIDAIRE_CSRF_TOKEN__"
-# How templates write the token: {% csrf_token %}'s hidden input, and a data attribute.
+# How templates write the token: {% csrf_token %}'s hidden input.
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{64})(")')
-# Headers of the view's answer worth keeping (the middleware adds the rest to every answer).
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Encoding", "Vary", "Content-Disposition")
 # Cookies that mean a page may be the visitor's own.
 PERSONAL_COOKIES = ("messages",)
+VARY = ("Cookie", "Accept-Language", "Accept-Encoding")
+# Answers each process keeps in memory (the most read pages); beyond, it starts again.
+LOCAL_ENTRIES = 512
+_local: dict[str, dict] = {}
 
 
 def seconds() -> int:
@@ -44,23 +52,32 @@ def is_anonymous_read(request) -> bool:
     """A GET or HEAD with neither session nor pending message: a page anyone could be shown."""
     if request.method not in ("GET", "HEAD") or seconds() <= 0:
         return False
-    if getattr(request, "tenant", None) is None or is_private_path(request.path_info):
-        return False
     cookies = request.COOKIES
     return settings.SESSION_COOKIE_NAME not in cookies and not any(name in cookies for name in PERSONAL_COOKIES)
 
 
-def key_for(request) -> str:
+def language_of(request) -> str:
+    """The language the page will be in, known before LocaleMiddleware runs: the URL's prefix,
+    else the visitor's cookie or wish (RedirectToPreferredLanguage sends those elsewhere first
+    on a page, and the API answers in it)."""
+    return translation.get_language_from_path(request.path_info) or RedirectToPreferredLanguage.wished_language(
+        request
+    )
+
+
+def key_for(request, language: str) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     gzip = "gz" if "gzip" in request.headers.get("Accept-Encoding", "") else "id"
-    host = request.get_host().lower()
-    return f"solidaire:page:{request.tenant.pk}:{host}:{get_language()}:{gzip}:{path}"
+    return f"solidaire:page:{request.get_host().lower()}:{language}:{gzip}:{path}"
+
+
+# The view's side -----------------------------------------------------------------------------
 
 
 def _storable(request, response) -> bool:
-    if response.status_code != 200 or response.streaming:
+    if getattr(request, "tenant", None) is None or is_private_path(request.path_info):
         return False
-    if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
+    if response.status_code != 200 or response.streaming:
         return False
     session = getattr(request, "session", None)
     if session is not None and session.modified:
@@ -69,67 +86,121 @@ def _storable(request, response) -> bool:
     return "no-store" not in cache_control and "private" not in cache_control
 
 
-def _entry(request, response) -> dict:
-    content = response.content
-    with_token = False
-    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or response.cookies:
-        content, replaced = _TOKEN.subn(rb"\1" + TOKEN_PLACEHOLDER + rb"\3", content)
-        with_token = True
-        if not replaced:  # the page set the CSRF cookie without showing a token: nothing to put back
-            with_token = False
-    return {
-        "status": response.status_code,
-        "content": content,
-        "headers": {name: response[name] for name in KEPT_HEADERS if response.has_header(name)},
-        "with_token": with_token,
-        "etag": quote_etag(hashlib.sha256(content).hexdigest()[:32]),
-        "stored_at": http_date(),
-    }
-
-
-def _public_headers(response, entry) -> None:
-    if entry["with_token"]:
-        patch_cache_control(response, private=True, max_age=0)
-        return
-    patch_cache_control(response, public=True, max_age=seconds())
-    response["ETag"] = entry["etag"]
-    response["Last-Modified"] = entry["stored_at"]
-
-
-def _served(request, entry):
-    if not entry["with_token"] and entry["etag"] in request.headers.get("If-None-Match", ""):
-        response = HttpResponseNotModified()
-        _public_headers(response, entry)
-        return response
-    content = entry["content"]
-    if entry["with_token"]:
-        content = content.replace(TOKEN_PLACEHOLDER, get_token(request).encode())
-    response = HttpResponse(content, status=entry["status"])
-    for name, value in entry["headers"].items():
-        response[name] = value
-    _public_headers(response, entry)
-    patch_vary_headers(response, ("Cookie", "Accept-Language", "Accept-Encoding"))
-    return response
-
-
 def public_page(view):
-    """Serves the view's answer from the shared cache to anonymous visitors (see the module)."""
+    """Marks the view's answers to anonymous visitors for PublicPageCache (see the module)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not is_anonymous_read(request):
-            return view(request, *args, **kwargs)
-        key = key_for(request)
-        entry = cache.get(key)
-        if entry is not None:
-            return _served(request, entry)
         response = view(request, *args, **kwargs)
-        if _storable(request, response):
-            entry = _entry(request, response)
-            cache.set(key, entry, timeout=seconds())
-            _public_headers(response, entry)
-            patch_vary_headers(response, ("Cookie", "Accept-Language", "Accept-Encoding"))
+        key = getattr(request, "_solidaire_page_key", None)
+        if key is None or not _storable(request, response) or key != key_for(request, translation.get_language()):
+            return response
+        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and _TOKEN.search(response.content):
+            patch_cache_control(response, private=True, max_age=0)
+            response.solidaire_page_token = True
+        else:
+            patch_cache_control(response, public=True, max_age=seconds())
+            response["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+            response["Last-Modified"] = http_date()
+            response.solidaire_page_token = False
+        patch_vary_headers(response, VARY)
+        response.solidaire_page_key = key
         return response
 
     wrapped.public_page = True
     return wrapped
+
+
+# The middleware's side ------------------------------------------------------------------------
+
+
+class PublicPageCache:
+    """The first middleware: answers an anonymous GET or HEAD with the whole answer kept for it,
+    before anything else runs; keeps the answers `public_page` marked, as they leave."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_anonymous_read(request):
+            return self.get_response(request)
+        key = key_for(request, language_of(request))
+        kept = _read(key)
+        if kept is not None:
+            return _served(request, kept)
+        request._solidaire_page_key = key
+        response = self.get_response(request)
+        if (
+            request.method == "GET"
+            and getattr(response, "solidaire_page_key", None) == key
+            and all(name == settings.CSRF_COOKIE_NAME for name in response.cookies)
+        ):
+            _keep(key, response)
+        return response
+
+
+def _read(key: str) -> dict | None:
+    now = time.time()
+    kept = _local.get(key)
+    if kept is not None and kept["expires"] > now:
+        return kept
+    kept = cache.get(key)
+    if kept is not None and kept["expires"] > now:
+        if len(_local) >= LOCAL_ENTRIES:
+            _local.clear()
+        _local[key] = kept
+        return kept
+    return None
+
+
+def _keep(key: str, response) -> None:
+    content = response.content
+    if response.solidaire_page_token:
+        content = _TOKEN.sub(rb"\1" + TOKEN_PLACEHOLDER + rb"\3", content)
+    kept = {
+        "status": response.status_code,
+        "content": content,
+        "headers": list(response.items()),
+        "token": response.solidaire_page_token,
+        "expires": time.time() + seconds(),
+    }
+    cache.set(key, kept, timeout=seconds())
+
+
+def _served(request, kept: dict):
+    headers = dict(kept["headers"])
+    etag = headers.get("ETag")
+    if etag and etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+        for name in ("ETag", "Cache-Control", "Vary", "Last-Modified"):
+            if name in headers:
+                response[name] = headers[name]
+        return response
+    content = kept["content"]
+    response = HttpResponse(status=kept["status"])
+    if kept["token"]:
+        content = content.replace(TOKEN_PLACEHOLDER, _csrf_token(request, response).encode())
+    response.content = content
+    for name, value in kept["headers"]:
+        response[name] = value
+    return response
+
+
+def _csrf_token(request, response) -> str:
+    """A token for this visitor, as CsrfViewMiddleware gives one: masked from the secret of their
+    CSRF cookie (a new secret when they have none or a malformed one), the cookie set again.
+    django.middleware.csrf's own helpers, so that the middleware accepts the token later."""
+    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if len(secret) != csrf.CSRF_SECRET_LENGTH or not secret.isalnum():
+        secret = csrf._get_new_csrf_string()
+    response.set_cookie(
+        settings.CSRF_COOKIE_NAME,
+        secret,
+        max_age=settings.CSRF_COOKIE_AGE,
+        domain=settings.CSRF_COOKIE_DOMAIN,
+        path=settings.CSRF_COOKIE_PATH,
+        secure=settings.CSRF_COOKIE_SECURE,
+        httponly=settings.CSRF_COOKIE_HTTPONLY,
+        samesite=settings.CSRF_COOKIE_SAMESITE,
+    )
+    return csrf._mask_cipher_secret(secret)

@@ -25,6 +25,9 @@ SECONDS = 5
 @pytest.fixture(autouse=True)
 def _cache_on(settings):
     settings.SOLIDAIRE_PUBLIC_PAGE_SECONDS = SECONDS
+    pagecache._local.clear()
+    yield
+    pagecache._local.clear()
 
 
 @pytest.fixture
@@ -34,6 +37,7 @@ def clock(monkeypatch):
     fake = types.SimpleNamespace(time=lambda: now["t"])
     monkeypatch.setattr(locmem, "time", fake)
     monkeypatch.setattr(cache_base, "time", fake)
+    monkeypatch.setattr(pagecache, "time", fake)
 
     def advance(seconds):
         now["t"] += seconds
@@ -53,7 +57,7 @@ def spy_on_reads(monkeypatch) -> list[str]:
     original = pagecache.cache.get
 
     def get(key, *args, **kwargs):
-        if key.startswith("solidaire:page:"):
+        if key.startswith("solidaire:page"):
             reads.append(key)
         return original(key, *args, **kwargs)
 
@@ -164,3 +168,21 @@ def test_only_public_pages_are_kept():
         "beneficiaries:establishment",
         "beneficiaries:establishment_short",  # the same view: it redirects to the full address
     }
+
+
+def test_a_page_without_a_form_is_answered_whole_before_anything_else_runs(cafe, personas, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    anonymous = client_for(personas.a)
+    page = reverse("beneficiaries:directory", args=[cafe.campaign.slug]) + "?q=gare"
+    first = anonymous.get(page)
+    with CaptureQueriesContext(connection) as queries:
+        again = anonymous.get(page)
+    assert len(queries) == 0  # no tenant, no session, no page: the kept answer
+    assert again.content == first.content
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Cache-Control", "ETag", "Vary"):
+        assert again[header] == first[header], header
+    # Another query string is another page.
+    other = anonymous.get(reverse("beneficiaries:directory", args=[cafe.campaign.slug]) + "?q=zzz")
+    assert other.content != first.content
