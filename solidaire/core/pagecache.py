@@ -60,9 +60,7 @@ def language_of(request) -> str:
     """The language the page will be in, known before LocaleMiddleware runs: the URL's prefix,
     else the visitor's cookie or wish (RedirectToPreferredLanguage sends those elsewhere first
     on a page, and the API answers in it)."""
-    return translation.get_language_from_path(request.path_info) or RedirectToPreferredLanguage.wished_language(
-        request
-    )
+    return translation.get_language_from_path(request.path_info) or RedirectToPreferredLanguage.wished_language(request)
 
 
 def key_for(request, language: str) -> str:

@@ -19,7 +19,6 @@ from .helpers import METZ, STRASBOURG, approved, category, form_data, open_netwo
 pytestmark = pytest.mark.django_db
 
 
-
 def test_a_resident_posts_a_request_in_one_form(personas, client_for):
     a = personas.a
     open_network(a.tenant)

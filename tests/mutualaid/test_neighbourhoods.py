@@ -158,7 +158,6 @@ def test_only_the_collectivites_admins_manage_its_neighbourhoods(personas, clien
 # Posts ---------------------------------------------------------------------------------------------
 
 
-
 def test_a_post_gives_a_neighbourhood_of_its_commune(personas, client_for):
     a = personas.a
     open_network(a.tenant)
