@@ -195,6 +195,9 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 # client address (allauth's; verification e-mails: one in 3 minutes per address as written), and all
 # three per mailbox, case, +tags and Gmail dots folded (the "_mailbox" ones: accounts.forms,
 # accounts.adapter.AccountAdapter.send_confirmation_mail).
+# How long each process remembers which collectivité a host is (solidaire.tenants.resolution):
+# a change shows at once in the process that made it, in the others after this. 0: ask every time.
+SOLIDAIRE_TENANT_MEMO_SECONDS = env_int("SOLIDAIRE_TENANT_MEMO_SECONDS", 10)
 # How long anonymous visitors are shown a public page from the shared cache (solidaire.core.pagecache,
 # docs/adr/0025): the budget bar and totals are never older than this. 0: no page is kept.
 SOLIDAIRE_PUBLIC_PAGE_SECONDS = env_int("SOLIDAIRE_PUBLIC_PAGE_SECONDS", 5)

@@ -41,6 +41,9 @@ def _test_settings():
         # Tests read pages right after changing what they show: the page cache is off but in
         # tests/core/test_public_page_cache.py, which turns it on.
         SOLIDAIRE_PUBLIC_PAGE_SECONDS=0,
+        # Each test's rows are rolled back without a signal: a remembered collectivité would
+        # outlive its test (tests/tenants/test_tenant_memo.py turns the memo on).
+        SOLIDAIRE_TENANT_MEMO_SECONDS=0,
     ):
         yield
 

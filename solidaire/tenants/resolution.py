@@ -4,6 +4,9 @@ domain, then the configured default tenant — except on the operator’s host, 
 Addresses given to people (e-mails, links to another collectivité’s site) are each
 collectivité’s canonical address, never the host a request happened to name."""
 
+import copy
+import time
+
 from django.conf import settings
 
 from .models import Collectivite, Domain
@@ -18,7 +21,42 @@ def is_operator_host(host: str) -> bool:
     return bool(host) and host == settings.SOLIDAIRE_OPERATOR_HOST.lower().rstrip(".")
 
 
+# host → (until when, the collectivité or None): each process remembers for
+# SOLIDAIRE_TENANT_MEMO_SECONDS which collectivité a host is, instead of asking the database on
+# every request; forgotten at once in this process when a collectivité or a domain changes
+# (tenants.apps), in the others after those few seconds.
+_memo: dict[str, tuple[float, Collectivite | None]] = {}
+MEMO_ENTRIES = 1000
+
+
+# What a resolved collectivité carries (its row, its domains, its payment account joined in).
+REMEMBERED = {"tenants.Collectivite", "tenants.Domain", "payments.PaymentAccount"}
+
+
+def forget_on_change(sender, **_kwargs) -> None:
+    """post_save and post_delete of any model (tenants.apps): a change to what a resolved
+    collectivité carries makes this process forget which host is whose."""
+    if sender._meta.label in REMEMBERED:
+        _memo.clear()
+
+
 def resolve_tenant(host: str) -> Collectivite | None:
+    """The host's collectivité, a copy of its own for this request (a form may change its fields
+    before refusing them: the next request must not see that)."""
+    seconds = settings.SOLIDAIRE_TENANT_MEMO_SECONDS
+    if seconds <= 0:
+        return _resolve(host)
+    now = time.monotonic()
+    known = _memo.get(host)
+    if known is None or known[0] <= now:
+        if len(_memo) >= MEMO_ENTRIES:
+            _memo.clear()
+        known = (now + seconds, _resolve(host))
+        _memo[host] = known
+    return copy.deepcopy(known[1])
+
+
+def _resolve(host: str) -> Collectivite | None:
     if is_operator_host(host):
         return None
     # The payment account comes with the collectivité: the notification endpoint needs it, and it
