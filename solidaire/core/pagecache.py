@@ -64,9 +64,12 @@ def language_of(request) -> str:
 
 
 def key_for(request, language: str) -> str:
+    """Host, scheme, language, compression, and whether the request is a cross-origin one (the
+    API's answer to those carries Access-Control-Allow-Origin, added only when Origin is sent)."""
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     gzip = "gz" if "gzip" in request.headers.get("Accept-Encoding", "") else "id"
-    return f"solidaire:page:{request.get_host().lower()}:{language}:{gzip}:{path}"
+    origin = "o" if "Origin" in request.headers else "-"
+    return f"solidaire:page:{request.scheme}:{request.get_host().lower()}:{language}:{gzip}{origin}:{path}"
 
 
 # The view's side -----------------------------------------------------------------------------

@@ -370,8 +370,9 @@ class Report(models.Model):
     collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="mutual_aid_reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     target = models.CharField(max_length=10, choices=ReportTarget.choices)
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="reports")
+    # Kept when the post or message goes (its author's account erased): the decision stays on record.
+    post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="mutual_aid_reports_about"
     )

@@ -47,8 +47,10 @@ def remind_expiring_posts(today: date | None = None) -> int:
         if timezone.localtime(created_at).date() >= ends_on - timedelta(days=REMIND_DAYS):
             continue  # written already this close to its end: its author knows
         with transaction.atomic():
-            # The conditional update is the lock: only the worker that changes the row sends.
-            won = due(today).filter(pk=pk).update(expiry_reminded_at=timezone.now())
+            # The conditional update is the lock: only the worker that changes the row sends. Its
+            # condition is on the post's own row (a condition through a join becomes a subquery
+            # that PostgreSQL does not check again once the other worker's lock is released).
+            won = Post.objects.filter(pk=pk, expiry_reminded_at__isnull=True).update(expiry_reminded_at=timezone.now())
             if not won:
                 continue
             post = Post.objects.select_related("author", "collectivite").get(pk=pk)

@@ -8,6 +8,7 @@ import copy
 import time
 
 from django.conf import settings
+from django.db import transaction
 
 from .models import Collectivite, Domain
 
@@ -38,6 +39,8 @@ def forget_on_change(sender, **_kwargs) -> None:
     collectivité carries makes this process forget which host is whose."""
     if sender._meta.label in REMEMBERED:
         _memo.clear()
+        # Again once committed: another thread may have read the old row in between.
+        transaction.on_commit(_memo.clear)
 
 
 def resolve_tenant(host: str) -> Collectivite | None:

@@ -60,6 +60,7 @@ def network(personas, settings):
     safety.block(collectivite=a.tenant, blocker=dora, blocked=a.viewer)
     mutual_aid_actions.vet_volunteer(collectivite=a.tenant, user=dora, actor=a.moderator)
     safety.report(collectivite=a.tenant, reporter=dora, reason="other", text=f"Signé {FIRST} {LAST}", person=a.viewer)
+    safety.report(collectivite=a.tenant, reporter=other, reason="scam", text="Demande de l’argent.", post=mine)
     return {"dora": dora, "other": other, "mine": mine, "answered": answered, "talk": talk}
 
 
@@ -102,6 +103,9 @@ def test_erasure_deletes_the_posts_and_pseudonymises_the_messages(network, perso
     for model, field in ((Alert, "user"), (AnnouncementPreference, "user"), (Block, "blocker"), (Volunteer, "user")):
         assert not model.objects.filter(**{field: dora}).exists(), model
     assert Report.objects.get(reporter=dora).text == "Signé [erased]"
+    # The report about her post outlives it: the moderators' record stays.
+    about_her_post = Report.objects.get(reporter=other)
+    assert (about_her_post.post_id, about_her_post.target, about_her_post.person_id) == (None, "post", dora.pk)
     (note,) = PrivateNote.objects.all()
     assert (note.author_id, note.text) == (None, "Très bien, [erased]")
 
