@@ -117,8 +117,8 @@ def test_another_collectivite_or_language_has_its_own_copy(cafe, personas, clien
 
 
 def test_a_form_sent_is_never_answered_from_the_copy(cafe, personas, client_for, monkeypatch):
-    page = reverse("beneficiaries:establishment", args=[cafe.campaign.slug, cafe.pk, "cafe-de-la-gare"])
-    client_for(personas.a).get(page)
+    page = reverse("beneficiaries:establishment", args=[cafe.campaign.slug, cafe.establishment_id, "cafe-de-la-gare"])
+    assert client_for(personas.a).get(page).status_code == 200
     reads = spy_on_reads(monkeypatch)
     client_for(personas.a).post(page, {})
     assert reads == []
@@ -128,19 +128,20 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 
 
 def test_each_visitor_gets_their_own_working_token_in_a_cached_form(cafe, personas, client_for):
-    page = reverse("beneficiaries:establishment", args=[cafe.campaign.slug, cafe.pk, "cafe-de-la-gare"])
+    page = reverse("beneficiaries:establishment", args=[cafe.campaign.slug, cafe.establishment_id, "cafe-de-la-gare"])
     first, second = client_for(personas.a), client_for(personas.a)
     first.handler.enforce_csrf_checks = second.handler.enforce_csrf_checks = True
     one = first.get(page)
     two = second.get(page)  # from the copy
+    assert one.status_code == two.status_code == 200
     assert "private" in two["Cache-Control"] and "public" not in two["Cache-Control"]
     (token_one,) = set(TOKEN.findall(one.content.decode()))
     (token_two,) = set(TOKEN.findall(two.content.decode()))
     assert token_one != token_two and pagecache.TOKEN_PLACEHOLDER.decode() not in two.content.decode()
     assert "csrftoken" in two.cookies
-    start = reverse("donations:start", args=[cafe.campaign.slug, cafe.pk])
+    start = reverse("donations:start", args=[cafe.campaign.slug, cafe.establishment_id])
     data = {"amount_choice": "500", "email": "visiteur@example.org", "csrfmiddlewaretoken": token_two}
-    assert second.post(start, data).status_code != 403  # the token passed the CSRF check
+    assert second.post(start, data).status_code == 302  # the token passed the CSRF check: to the payment
     # Another visitor's token does not work with this visitor's cookie.
     third = client_for(personas.a)
     third.handler.enforce_csrf_checks = True
