@@ -47,6 +47,7 @@ def directory(request, slug: str):
     registrations, origin = search(campaign, query)
     page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_offers(page.object_list)  # what each card says donors receive
+    with_page_urls(campaign, page.object_list)
     departements = territory_departements(campaign)
     params = request.GET.copy()
     params.pop("page", None)
@@ -63,6 +64,24 @@ def directory(request, slug: str):
             "querystring": params.urlencode(),
         },
     )
+
+
+def establishment_path(campaign, establishment) -> str:
+    return reverse("beneficiaries:establishment", args=[campaign.slug, establishment.pk, canonical_name(establishment)])
+
+
+def canonical_name(establishment) -> str:
+    return slugify(establishment.trade_name) or "etablissement"
+
+
+def with_page_urls(campaign, registrations) -> None:
+    """Each card's link to its establishment's page, the URL reversed once for the whole page
+    rather than once per card."""
+    model = establishment_path(campaign, Establishment(pk=0, trade_name="x"))
+    prefix = model.removesuffix("0-x/")
+    for registration in registrations:
+        establishment = registration.establishment
+        registration.page_url = f"{prefix}{establishment.pk}-{canonical_name(establishment)}/"
 
 
 def map_page(request, slug: str):
@@ -93,7 +112,7 @@ def establishment_page(request, slug: str, pk: int, name: str = ""):
     campaign = get_public_campaign(request, slug)
     registration = get_public_registration(campaign, pk)
     establishment = registration.establishment
-    canonical = slugify(establishment.trade_name) or "etablissement"
+    canonical = canonical_name(establishment)
     if name != canonical:
         return redirect("beneficiaries:establishment", slug=campaign.slug, pk=pk, name=canonical, permanent=True)
     example = campaign.suggested_gifts_cents[0] if campaign.suggested_gifts_cents else campaign.min_gift_cents
