@@ -187,3 +187,13 @@ def test_a_page_without_a_form_is_answered_whole_before_anything_else_runs(cafe,
     # Another query string is another page.
     other = anonymous.get(reverse("beneficiaries:directory", args=[cafe.campaign.slug]) + "?q=zzz")
     assert other.content != first.content
+
+
+def test_a_cross_origin_request_never_gets_an_answer_kept_for_a_same_origin_one(cafe, personas, client_for):
+    """The API's answer to another site's page carries Access-Control-Allow-Origin, which the
+    middleware adds only when the browser sends Origin: the two are kept apart."""
+    path = f"/api/v1/campaigns/{cafe.campaign.slug}"
+    anonymous = client_for(personas.a)
+    assert not anonymous.get(path).has_header("Access-Control-Allow-Origin")
+    widget = anonymous.get(path, HTTP_ORIGIN="https://www.ville-exemple.fr")
+    assert widget.has_header("Access-Control-Allow-Origin")
