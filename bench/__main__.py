@@ -15,6 +15,11 @@ def main() -> None:
     )
     parser.add_argument("--establishments", type=int, default=5000)
     parser.add_argument("--gifts", type=int, default=200_000)
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="launch-day volume: 50,000 establishments and 2,000,000 gifts (in solidaire_bench_large)",
+    )
     parser.add_argument("--seconds", type=int, default=10, help="seconds of load per page (wrk)")
     parser.add_argument("--connections", type=int, default=32, help="connections wrk keeps open")
     parser.add_argument("--confirmations", type=int, default=2000, help="gifts confirmed per worker count")
@@ -24,6 +29,10 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="reuse an already filled database")
     args = parser.parse_args()
+    if args.large:
+        args.establishments, args.gifts = 50_000, 2_000_000
+        if args.database.endswith("/solidaire_bench"):
+            args.database += "_large"  # the small one stays, for the ratio between the two
 
     os.environ["DATABASE_URL"] = args.database
     os.environ.setdefault("SOLIDAIRE_STATIC_MANIFEST", "false")
