@@ -2,7 +2,8 @@
 (solidaire.privacy calls both; ADR 0022).
 
 Erasure deletes what the person wrote for everyone — their posts, and with them the conversations,
-reports and notes about those posts — and pseudonymises what they wrote to others: their messages
+follow-up and private notes about those posts (reports about them stay, without the post) — and
+pseudonymises what they wrote to others: their messages
 in other people's conversations, and their private notes about others' posts, stay without their
 author, with their names, addresses and phone numbers blanked. Their preferences, alerts, blocks
 and vetting go. What moderators decided about them (reports about them, suspensions) stays, tied to
