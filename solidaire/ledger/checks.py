@@ -10,9 +10,10 @@ imports the packages that write to it."""
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
-from .models import BENEFICIARY_PAYABLES, Account, AccountKind, Entry, Posting
+from .models import BENEFICIARY_PAYABLES, Account, AccountKind, Entry, GuardedBalance, Posting
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,25 @@ def payables_never_negative() -> Iterator[Violation]:
         if total < 0:
             account = Account.objects.get(pk=account_id)
             yield Violation("beneficiary balance", f"{account.code} is negative ({total})", account.collectivite_id)
+
+
+@register(order=16)
+def guarded_balances_match() -> Iterator[Violation]:
+    """The running balances the PostgreSQL guard reads (GuardedBalance, kept by a trigger) are the
+    sums of the accounts' postings. On SQLite nothing keeps them: nothing to compare."""
+    if connection.vendor != "postgresql":
+        return
+    kinds = sorted({*BENEFICIARY_PAYABLES, AccountKind.BENEFICIARY_RECOVERABLE})
+    sums = {
+        row["account_id"]: row["total"]
+        for row in Posting.objects.filter(account__kind__in=kinds).values("account_id").annotate(total=Sum("amount_cents"))
+    }
+    kept = dict(GuardedBalance.objects.values_list("account_id", "balance_cents"))
+    for account_id in sorted(set(sums) | set(kept)):
+        if sums.get(account_id, 0) != kept.get(account_id, 0):
+            account = Account.objects.get(pk=account_id)
+            yield Violation(
+                "guarded balance",
+                f"{account.code}: the guard keeps {kept.get(account_id)}, the postings sum to {sums.get(account_id)}",
+                account.collectivite_id,
+            )

@@ -135,6 +135,27 @@ class Posting(AppendOnlyModel):
         return f"{self.account} {self.amount_cents:+d}"
 
 
+class GuardedBalance(models.Model):
+    """The running balance of a beneficiary's account (a payable or the recoverable one), kept by
+    a PostgreSQL trigger as each posting is inserted (ledger migration 0007), so that the
+    never-negative guard reads one row at commit instead of summing the account's whole history.
+    Its row is locked by the transaction that posts to the account until it commits: two
+    transactions drawing on one account are checked one after the other. Written by the
+    database only; empty on SQLite, where the write paths keep the rule (ledger migration 0005).
+    `solidaire ledger-check` compares it with the postings."""
+
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, primary_key=True, related_name="+")
+    balance_cents = models.BigIntegerField()
+
+    class Meta:
+        db_table = "ledger_guarded_balance"
+        verbose_name = _("guarded balance")
+        verbose_name_plural = _("guarded balances")
+
+    def __str__(self):
+        return f"{self.account_id} {self.balance_cents:+d}"
+
+
 class CheckRun(models.Model):
     """One run of the ledger checks (ledger.tasks.check_books): what it found, kept so that
     /healthz can say "ok" or how many problems without recomputing, and so that finance

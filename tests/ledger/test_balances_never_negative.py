@@ -4,14 +4,18 @@ payout batch — with a debit balance (the beneficiary would owe the platform), 
 account with a credit one (the platform would owe it). Within the transaction the balance may be
 anything: only what is committed counts. Other accounts (the collectivité’s cash) are not checked."""
 
+import threading
+import time
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from solidaire.ledger import journal
-from solidaire.ledger.models import AccountKind, Entry, Posting
+from solidaire.ledger.models import AccountKind, Entry, GuardedBalance, Posting
 
 from ..factories import CampaignFactory
 from ..gifts import approved_registration
+from ..threads import all_at_once
 
 # Decided at collection: a skipped transactional test would still pay for emptying the database.
 pytestmark = [
@@ -159,3 +163,62 @@ def test_a_raw_insert_is_checked_too(tenant, registration, cash):
                 )
 
     assert not Entry.objects.filter(key="forged:1").exists()
+
+
+def test_the_guard_keeps_each_beneficiary_accounts_running_balance(tenant, registration, cash):
+    """Migration 0007: the guard reads a running balance kept as postings are inserted, equal to
+    the sum of the account's postings; the collectivité's accounts have none."""
+    gifts = beneficiary(AccountKind.BENEFICIARY_GIFTS, tenant, registration)
+    recoverable = beneficiary(AccountKind.BENEFICIARY_RECOVERABLE, tenant, registration)
+    with transaction.atomic():
+        post(tenant, "owed", [(cash, 1000), (gifts, -1000)])
+        post(tenant, "owes back", [(recoverable, 150), (cash, -150)])
+    with transaction.atomic():
+        post(tenant, "paid", [(gifts, 400), (cash, -400)])
+
+    kept = dict(GuardedBalance.objects.values_list("account_id", "balance_cents"))
+    assert kept == {gifts.pk: balance(gifts), recoverable.pk: balance(recoverable)} == {gifts.pk: -600, recoverable.pk: 150}
+
+
+def test_a_refused_transaction_leaves_the_running_balance_as_it_was(tenant, registration, cash):
+    gifts = beneficiary(AccountKind.BENEFICIARY_GIFTS, tenant, registration)
+    with transaction.atomic():
+        post(tenant, "owed", [(cash, 500), (gifts, -500)])
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            post(tenant, "too much", [(gifts, 600), (cash, -600)])
+
+    assert GuardedBalance.objects.get(account_id=gifts.pk).balance_cents == -500
+
+
+def test_two_transactions_drawing_on_one_account_are_checked_one_after_the_other(tenant, registration, cash):
+    """Each draws 400 of the 500 owed. The first posts and holds its transaction open for a
+    moment; the second's posting waits on the running balance's row until the first commits,
+    then sees 100 left and is refused at its commit. (Summing the postings at commit, two
+    commits at the same moment could each miss the other's lines and both pass.)"""
+    gifts = beneficiary(AccountKind.BENEFICIARY_GIFTS, tenant, registration)
+    with transaction.atomic():
+        post(tenant, "owed", [(cash, 500), (gifts, -500)])
+    first_posted, moments = threading.Event(), {}
+
+    def draw(i):
+        if i == 1:
+            first_posted.wait(timeout=10)
+        try:
+            with transaction.atomic():
+                post(tenant, f"draw {i}", [(gifts, 400), (cash, -400)])
+                moments[f"posted {i}"] = time.monotonic()
+                if i == 0:
+                    first_posted.set()
+                    time.sleep(1)
+                    moments["first commits"] = time.monotonic()
+            return "committed"
+        except IntegrityError:
+            return "refused"
+
+    outcomes = all_at_once(2, draw)
+
+    assert outcomes == ["committed", "refused"]
+    assert moments["posted 1"] > moments["first commits"]  # it waited for the first to end
+    assert balance(gifts) == -100
+    assert GuardedBalance.objects.get(account_id=gifts.pk).balance_cents == -100

@@ -277,3 +277,18 @@ def test_a_notification_stored_twice_is_found(books):
     copy.save()
 
     assert_found(books.a, "one application per notification", f"{original.event_id} stored 2 times")
+
+
+# The guard's running balances (PostgreSQL) --------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="kept by a PostgreSQL trigger")
+@pytest.mark.parametrize("side", ["a", "b"])
+def test_a_running_balance_of_the_guard_that_drifted_is_found(books, side):
+    from solidaire.ledger.models import AccountKind, GuardedBalance
+
+    side = getattr(books, side)
+    kept = GuardedBalance.objects.get(account__kind=AccountKind.BENEFICIARY_GIFTS, account__registration=side.cafe)
+    GuardedBalance.objects.filter(pk=kept.pk).update(balance_cents=F("balance_cents") + 1)
+
+    assert_found(side, "guarded balance", f"beneficiary_gifts:{side.cafe.pk}:")
