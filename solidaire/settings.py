@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from .core.observability import init_sentry
 from .env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -87,6 +88,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "solidaire.core.pagecache.PublicPageCache",
+    # The request id (X-Request-ID, on every log line) and the request's metrics (ADR 0027).
+    "solidaire.core.observability.RequestObservability",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "solidaire.core.middleware.ReportingEndpoints",
@@ -285,6 +288,17 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_control),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")) and env("SOLIDAIRE_BROKER_VISIBILITY_TIMEOUT"):
+    # Seconds after which Redis gives a task taken by a worker that died (acks late: unacknowledged)
+    # to another worker; kombu's default is one hour. It must stay longer than any countdown of a
+    # retried task (up to an hour, or that task runs twice — harmless, tasks are idempotent, but
+    # wasteful). Short only where a test kills workers (make test-cluster, deploy/README.md).
+    _visibility = env_int("SOLIDAIRE_BROKER_VISIBILITY_TIMEOUT", 3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility,
+        "unacked_restore_interval": max(1, min(10, _visibility // 3)),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_ALWAYS_EAGER = env_bool("SOLIDAIRE_TASKS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -323,13 +337,30 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Log lines: "plain" text (the demo's terminal) or "json", one object per line with the request id
+# (also carried into the tasks a request starts), the collectivité or the task (ADR 0027).
+SOLIDAIRE_LOG_FORMAT = env("SOLIDAIRE_LOG_FORMAT", "plain")
+if SOLIDAIRE_LOG_FORMAT not in ("plain", "json"):
+    raise ValueError(f"SOLIDAIRE_LOG_FORMAT is plain or json, not {SOLIDAIRE_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # A 4xx answer (403, 404, a CSRF failure…) is logged on one line, without a traceback.
-    "filters": {"client_errors": {"()": "solidaire.core.log_filters.ClientErrorsWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors"]}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "solidaire.core.observability.JsonFormatter"},
+    },
+    "filters": {
+        # A 4xx answer (403, 404, a CSRF failure…) is logged on one line, without a traceback.
+        "client_errors": {"()": "solidaire.core.log_filters.ClientErrorsWithoutTraceback"},
+        "request_context": {"()": "solidaire.core.log_filters.RequestContext"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": SOLIDAIRE_LOG_FORMAT,
+            "filters": ["client_errors", "request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("SOLIDAIRE_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
@@ -337,6 +368,21 @@ LOGGING = {
         "kombu.connection": {"level": "ERROR"},
     },
 }
+# JSON logs: the worker keeps the handler of LOGGING (its JSON lines) instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = SOLIDAIRE_LOG_FORMAT != "json"
+
+# Prometheus metrics at /metrics for whoever sends `Authorization: Bearer <this token>`; empty, /metrics
+# answers 404. Several processes add up their counts in PROMETHEUS_MULTIPROC_DIR (ADR 0027).
+SOLIDAIRE_METRICS_TOKEN = env("SOLIDAIRE_METRICS_TOKEN")
+# Errors (web and tasks) reported to Sentry when a DSN is set, without request bodies, cookies,
+# authentication headers or e-mail addresses (core.observability.scrub); nothing is sent otherwise.
+SENTRY_DSN = env("SENTRY_DSN")
+init_sentry(
+    SENTRY_DSN,
+    environment=env("SENTRY_ENVIRONMENT", "production"),
+    release=env("SENTRY_RELEASE"),
+    traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+)
 
 # How long an invitation to join a collectivité’s team stays valid.
 SOLIDAIRE_INVITATION_DAYS = env_int("SOLIDAIRE_INVITATION_DAYS", 14)

@@ -10,6 +10,7 @@ from solidaire.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics, name="metrics"),  # Prometheus, with a bearer token (ADR 0027)
     path("csp-report", core_views.csp_report, name="csp_report"),  # what browsers report (ADR 0015)
     path("theme.css", core_views.theme_css, name="theme_css"),
     path("i18n/setlang/", set_language, name="set_language"),

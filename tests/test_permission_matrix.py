@@ -82,6 +82,9 @@ MATRIX = {
     # Public pages: the same for everyone.
     "healthz":                                  (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
     "theme_css":                                (200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200),
+    # Prometheus metrics: nobody's session opens them, only SOLIDAIRE_METRICS_TOKEN (unset here:
+    # 404; tests/core/test_metrics.py has the token's cases).
+    "metrics":                                  (404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404),
     # Browsers report what the Content-Security-Policy refused: anyone, logged, nothing shown (204).
     "csp_report":                               (204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204,   204),
     "set_language":                             (DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),

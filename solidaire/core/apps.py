@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from . import checks, converters  # noqa: F401 - registers <id:…> before any URLconf is read, and the checks
+        # <id:…> registered before any URLconf is read; the checks; the signals of the task metrics
+        # and of the request id carried into tasks.
+        from . import checks, converters, metrics, observability  # noqa: F401

@@ -2,6 +2,8 @@
 
 import logging
 
+from . import observability
+
 
 class ClientErrorsWithoutTraceback(logging.Filter):
     """A 4xx answer is the visitor's mistake, not the server's: Django logs it ("Forbidden
@@ -14,4 +16,19 @@ class ClientErrorsWithoutTraceback(logging.Filter):
             record.exc_info = None
             record.exc_text = None
             record.stack_info = None
+        return True
+
+
+class RequestContext(logging.Filter):
+    """Writes on every record what it is about (core.observability): `request_id` (None outside a
+    request or a task), and `collectivite` (the request's, once known) or `task` when there is one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        context = observability.current()
+        record.request_id = context.request_id
+        collectivite = context.collectivite
+        if collectivite:
+            record.collectivite = collectivite
+        if context.task:
+            record.task = context.task
         return True

@@ -14,6 +14,9 @@ CSRF cookie, as Django's CsrfViewMiddleware would have given them. Those answers
 `Cache-Control: private`; the others, `public, max-age` with an ETag and a Last-Modified date, so
 that a reverse proxy or a CDN may keep them too (deploy/nginx.conf).
 
+An answer served from the copy gets a request id of its own (the copy keeps none) and is counted
+under the view that made the page (core.observability.observe, docs/adr/0027).
+
 Each process also keeps the answers it read last in memory until the moment they expire in the
 shared cache (never longer): a page read a thousand times a second costs one trip to Redis per
 process and lifetime, not a thousand."""
@@ -32,6 +35,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
 from solidaire.core.middleware import RedirectToPreferredLanguage, is_private_path
+from solidaire.core.observability import HEADER as REQUEST_ID_HEADER
+from solidaire.core.observability import observe, route_name
 
 TOKEN_PLACEHOLDER = b"__SOLIDAIRE_CSRF_TOKEN__"
 # How templates write the token: {% csrf_token %}'s hidden input.
@@ -128,7 +133,8 @@ class PublicPageCache:
         key = key_for(request, language_of(request))
         kept = _read(key)
         if kept is not None:
-            return _served(request, kept)
+            # Its own request id, counted under the view that made the page (core.observability).
+            return observe(request, lambda request: _served(request, kept), view=kept.get("view"))
         request._solidaire_page_key = key
         response = self.get_response(request)
         if (
@@ -136,7 +142,7 @@ class PublicPageCache:
             and getattr(response, "solidaire_page_key", None) == key
             and all(name == settings.CSRF_COOKIE_NAME for name in response.cookies)
         ):
-            _keep(key, response)
+            _keep(key, response, view=route_name(request))
         return response
 
 
@@ -154,15 +160,17 @@ def _read(key: str) -> dict | None:
     return None
 
 
-def _keep(key: str, response) -> None:
+def _keep(key: str, response, view: str) -> None:
     content = response.content
     if response.solidaire_page_token:
         content = _TOKEN.sub(rb"\1" + TOKEN_PLACEHOLDER + rb"\3", content)
     kept = {
         "status": response.status_code,
         "content": content,
-        "headers": list(response.items()),
+        # Not the request id: each visitor's answer gets its own.
+        "headers": [(name, value) for name, value in response.items() if name != REQUEST_ID_HEADER],
         "token": response.solidaire_page_token,
+        "view": view,
         "expires": time.time() + seconds(),
     }
     cache.set(key, kept, timeout=seconds())

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import translate_url
 from django.utils import translation
@@ -13,6 +13,7 @@ from solidaire.campaigns.models import Campaign
 from solidaire.core.pagecache import public_page
 
 from . import csp_reports
+from . import metrics as prometheus
 from .health import database_status, reports, task_queue_status
 from .redirects import safe_next
 
@@ -100,3 +101,18 @@ def choose_language(request, code: str):
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    """Prometheus metrics (core.metrics), for the operator's scraper only: with the bearer token
+    SOLIDAIRE_METRICS_TOKEN (401 without it or with another); 404 while none is configured."""
+    token = settings.SOLIDAIRE_METRICS_TOKEN
+    if not token:
+        return HttpResponseNotFound()
+    if not prometheus.token_matches(request.headers.get("Authorization", ""), token):
+        response = HttpResponse(status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(prometheus.exposition(), content_type=prometheus.CONTENT_TYPE)

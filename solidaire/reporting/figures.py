@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from solidaire.beneficiaries.models import Registration
-from solidaire.campaigns.choices import Category
+from solidaire.campaigns.choices import Category, Status
+from solidaire.campaigns.models import Campaign
 from solidaire.donations.models import STANDING_STATUSES, Gift
 from solidaire.matching.models import Pool
 
@@ -155,6 +156,21 @@ def budget_of(collectivite, campaign=None) -> Budget:
     else:
         budget = sums["capacity"] or 0
     return Budget(budget_cents=budget, used_cents=sums["used"] or 0, reserved_cents=sums["reserved"] or 0)
+
+
+def running_budgets() -> list[tuple[str, str, Budget]]:
+    """(collectivité's slug, campaign's slug, its Budget as `budget_of` reads it) for every
+    published campaign, in one query whatever their number (the operators' metrics)."""
+    rows = (
+        Campaign.objects.filter(status=Status.PUBLISHED)
+        .values_list("collectivite__slug", "slug", "matching_budget_cents")
+        .annotate(used=Sum("pools__used_cents"), reserved=Sum("pools__reserved_cents"))
+        .order_by("collectivite__slug", "slug")
+    )
+    return [
+        (collectivite, slug, Budget(budget_cents=budget, used_cents=used or 0, reserved_cents=reserved or 0))
+        for collectivite, slug, budget, used, reserved in rows
+    ]
 
 
 def daily(gifts) -> list[Row]:

@@ -3,9 +3,9 @@ from django.shortcuts import redirect, render
 
 from .resolution import host_of, is_operator_host, resolve_tenant
 
-# Paths that work without a collectivité: probes, assets, the language switch and the browsers'
-# reports of what the Content-Security-Policy refused (the operator’s pages have one too).
-TENANTLESS_PREFIXES = ("/healthz", "/static/", "/media/", "/i18n/", "/csp-report")
+# Paths that work without a collectivité: probes and metrics, assets, the language switch and the
+# browsers' reports of what the Content-Security-Policy refused (the operator’s pages have one too).
+TENANTLESS_PREFIXES = ("/healthz", "/metrics", "/static/", "/media/", "/i18n/", "/csp-report")
 # The platform operator’s back office: on the operator’s host only.
 OPERATOR_PREFIX = "/operator/"
 

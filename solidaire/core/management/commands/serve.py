@@ -131,6 +131,11 @@ class Command(BaseCommand):
             environment["SOLIDAIRE_ROOT_NOTICE_SHOWN"] = "1"
         ready = Path(tempfile.mkdtemp(prefix="solidaire-serve-")) / "worker-ready"
         environment["SOLIDAIRE_WORKER_READY_FILE"] = str(ready)
+        # The web workers and the background worker add up their metrics in one folder (/metrics,
+        # core.metrics), unless the operator chose one; a new one each time, as it must start empty.
+        if not environment.get("PROMETHEUS_MULTIPROC_DIR"):
+            (ready.parent / "metrics").mkdir()
+            environment["PROMETHEUS_MULTIPROC_DIR"] = str(ready.parent / "metrics")
         children = [
             subprocess.Popen(cmd, start_new_session=True, env=environment)  # noqa: S603
             for cmd in self.commands(options)
