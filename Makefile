@@ -19,12 +19,13 @@ PYTEST_ARGS ?= -n 2
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_LINK_MODE := copy
 
-.PHONY: help install install-dev messages demo test test-fast browser-deps bench lint clean
+.PHONY: help install install-dev messages demo test test-fast test-cluster browser-deps bench lint clean
 
 help:
 	@echo "make demo   - install, seed and serve the demo on http://127.0.0.1:$(PORT) (Ctrl-C stops)"
 	@echo "make test   - run every test (SQLite by default, PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint   - ruff"
+	@echo "make test-cluster - two web processes behind nginx, two Celery workers, beat, Redis, PostgreSQL; kills some under load"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -61,6 +62,12 @@ browser-deps:
 
 test: install-dev browser-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Several machines, on this one (docs/adr/0026, deploy/README.md): PostgreSQL and Redis must be
+# running; Debian's nginx is installed when missing, to run deploy/nginx.conf as the proxy.
+test-cluster: install-dev
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get install -y -qq nginx-light >/dev/null || (apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null))
+	$(VENV)/bin/python -m tests.cluster.run $(CLUSTER_ARGS)
 
 bench: install-dev
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk))
