@@ -234,7 +234,11 @@ def test_budgets_are_one_query_for_running_campaigns_only(personas, django_asser
 
 def _filesystem_app(folder: Path) -> Celery:
     app = Celery("queue-depth-probe", broker="filesystem://", set_as_current=False)
-    app.conf.broker_transport_options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    app.conf.broker_transport_options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "control_folder": str(folder / "control"),
+    }
     return app
 
 

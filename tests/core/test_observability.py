@@ -182,7 +182,11 @@ def broker(tmp_path):
     """A Celery app on kombu's filesystem transport in tmp_path, with a task like probe; `run()`
     takes the next message and runs it as Celery's worker does."""
     app = Celery("observability-probe", broker="filesystem://", set_as_current=False)
-    app.conf.broker_transport_options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path)}
+    app.conf.broker_transport_options = {
+        "data_folder_in": str(tmp_path),
+        "data_folder_out": str(tmp_path),
+        "control_folder": str(tmp_path / "control"),
+    }
 
     @app.task(name=f"tests.core.worker_probe.{tmp_path.name}")  # Celery wants one callable per name
     def worker_probe():
