@@ -63,6 +63,7 @@ class CampaignForm(forms.ModelForm):
     matching_ratio_percent = forms.IntegerField(
         label=_("Matching ratio (%)"),
         min_value=1,
+        # xgettext:no-python-format
         help_text=_("Public money added for each euro given: 100 % doubles each gift, 50 % adds half."),
     )
     matching_budget_cents = EuroField(label=_("Total public budget (€)"))
