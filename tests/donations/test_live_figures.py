@@ -110,3 +110,37 @@ def test_computing_figures_costs_three_queries_whatever_the_number_of_gifts(cafe
         pay(start(cafe, 500, email=f"donor{n}@example.org"), card=f"card {n}")
     with django_assert_num_queries(3):
         compute(cafe.campaign)
+
+
+def test_the_number_of_donors_is_counted_again_by_a_task_once_a_minute_old(cafe, monkeypatch):
+    """Counting distinct donors reads every gift (2 s at 2,000,000): the count is kept, and once
+    it is DONORS_SECONDS old the next reader gets it as it was while a task counts again (run
+    at once here: tasks are eager in tests) — asked once, whoever reads meanwhile."""
+    from solidaire.donations import figures as live
+
+    give(cafe, 500, email="dora@example.org")
+    cache.clear()
+    assert live.donors_count(cafe.campaign) == 1
+    give(cafe, 500, email="eve@example.org")
+    assert live.donors_count(cafe.campaign) == 1  # less than a minute old: as counted
+
+    asked = []
+    monkeypatch.setattr(live.count_donors_task, "delay", lambda campaign_id: asked.append(campaign_id))
+    later = live.clock() + live.DONORS_SECONDS + 1
+    monkeypatch.setattr(live, "clock", lambda: later)
+    assert [live.donors_count(cafe.campaign) for _ in range(3)] == [1, 1, 1]  # the old count meanwhile
+    assert asked == [cafe.campaign.pk]  # one task asked, not one per reader
+
+    live.count_donors_task(cafe.campaign.pk)  # the task runs
+    assert live.donors_count(cafe.campaign) == 2
+    assert live.campaign_figures(cafe.campaign).donors_count in (1, 2)  # the figures' own 3 s cache
+
+
+def test_a_page_never_counts_donors_once_they_were_counted(cafe, django_assert_num_queries):
+    from solidaire.donations import figures as live
+
+    give(cafe, 500)
+    cache.clear()
+    live.donors_count(cafe.campaign)
+    with django_assert_num_queries(2):  # the pools and the registrations' totals, not the gifts
+        live.compute(cafe.campaign)
