@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidaire.audit.events import record
 from solidaire.beneficiaries.models import Registration, RegistrationStatus
+from solidaire.core import metrics
 from solidaire.core.errors import ActionError
 from solidaire.core.money import format_cents
 from solidaire.ledger import journal
@@ -314,6 +315,7 @@ def _confirm(gift, allocation, event, *, now):
     notifications.receipt(gift)
     if gift.details_pending:
         notifications.fetch_details_later(gift)
+    transaction.on_commit(metrics.CONFIRMATIONS.inc)  # counted once committed (docs/adr/0027)
 
 
 def _details(gift, allocation, event, *, now):

@@ -1,13 +1,9 @@
 """What reporting adds to the operators' Prometheus metrics (core.metrics, docs/adr/0027): each
 running campaign's public budget, measured at each scrape from the same counters as the
-dashboards (figures.running_budgets, one query), and the count of gift confirmations, told by the
-gift's own save."""
+dashboards (figures.running_budgets, one query). Confirmations are counted by their write path
+(donations.actions)."""
 
-from django.db import transaction
 from prometheus_client.core import GaugeMetricFamily
-
-from solidaire.core import metrics
-from solidaire.donations.models import GiftStatus
 
 from .figures import running_budgets
 
@@ -36,9 +32,3 @@ class CampaignBudgets:
             families["reserved"].add_metric([collectivite, campaign], budget.reserved_cents)
         yield from families.values()
 
-
-def count_confirmation(sender, instance, update_fields=None, **_kwargs) -> None:
-    """post_save of a Gift: the save that confirms it (donations.actions, confirmed_at written with
-    the status) counts once its transaction commits — a confirmation rolled back never does."""
-    if update_fields and "confirmed_at" in update_fields and instance.status == GiftStatus.CONFIRMED:
-        transaction.on_commit(metrics.CONFIRMATIONS.inc)

@@ -12,17 +12,18 @@ from celery import Celery
 from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from solidaire.celery import app as celery_app
 from solidaire.core import metrics, pagecache
 from solidaire.matching.models import Pool
+from solidaire.payments import inbox
 from solidaire.reporting.metrics import CampaignBudgets
 
 from ..factories import CampaignFactory
 from ..gifts import approved_registration, give, start
+from ..matching.helpers import SUCCEEDED, event
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "s3cret-metrics-token-for-tests"
@@ -187,14 +188,17 @@ def test_a_confirmed_gift_is_counted_and_shows_in_its_campaigns_budget(personas,
 
 @pytest.mark.django_db
 def test_a_confirmation_counts_once_committed(personas):
-    """The inbox rolls back an application a concurrent delivery beat (payments.inbox): counted
-    only when the confirmation's transaction commits."""
-    gift = start(approved_registration(CampaignFactory(collectivite=personas.a.tenant)), 500)
+    """Counted by the confirmation's write path when its transaction commits: one rolled back
+    (as the inbox does when a concurrent delivery applied the event first) never counts."""
+    registration = approved_registration(CampaignFactory(collectivite=personas.a.tenant))
     confirmations = value("solidaire_gift_confirmations_total")
     for rolled_back in (True, False):
+        gift = start(registration, 500, email=f"rolled-back-{rolled_back}@example.org")
         with TestCase.captureOnCommitCallbacks(execute=True), transaction.atomic():
-            gift.status, gift.confirmed_at = "confirmed", timezone.now()
-            gift.save(update_fields=["status", "confirmed_at"])
+            status, _notification = inbox.apply(
+                collectivite=gift.collectivite, provider_name=gift.provider, event=event(gift, SUCCEEDED)
+            )
+            assert status == 200
             transaction.set_rollback(rolled_back)
     assert value("solidaire_gift_confirmations_total") == confirmations + 1
 
